@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages lurewatch needs to build, test and benchmark.
+# Idempotent: does nothing when everything is present.  Needs root (or sudo).
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config clang libclang-rt-14-dev
+  libevtx-dev libevtx-utils libyaml-dev libpcre2-dev libhyperscan-dev
+  libpsl-dev publicsuffix libidn2-dev libicu-dev libsqlite3-dev zlib1g-dev
+  libcmocka-dev libcjson-dev
+  jq python3 python3-yaml
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

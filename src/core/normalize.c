@@ -1,0 +1,201 @@
+/*
+ * Event normalization shared by every Windows decoder: Sigma categories from channel and
+ * event id, the System fields rules test, and Security 4688 names mapped onto Sysmon's,
+ * so one rule written for process_creation sees both sources the same way.
+ */
+#include <stdio.h>
+
+#include "event.h"
+
+_Static_assert(LW_CAT__COUNT <= 64, "category bits must fit in ev->cats");
+
+#define CAT(c) (1ULL << (c))
+
+static const char SYSMON_CHANNEL[] = "Microsoft-Windows-Sysmon/Operational";
+static const char PS_CHANNEL[] = "Microsoft-Windows-PowerShell/Operational";
+static const char PS_CLASSIC_CHANNEL[] = "Windows PowerShell";
+
+static uint64_t sysmon_cats(const lw_event *ev)
+{
+    switch (ev->event_id) {
+    case 1: return CAT(LW_CAT_PROCESS_CREATION);
+    case 2: return CAT(LW_CAT_FILE_CHANGE);
+    case 3: return CAT(LW_CAT_NETWORK_CONNECTION);
+    case 4:
+    case 16: return CAT(LW_CAT_SYSMON_STATUS);
+    case 5: return CAT(LW_CAT_PROCESS_TERMINATION);
+    case 6: return CAT(LW_CAT_DRIVER_LOAD);
+    case 7: return CAT(LW_CAT_IMAGE_LOAD);
+    case 8: return CAT(LW_CAT_CREATE_REMOTE_THREAD);
+    case 9: return CAT(LW_CAT_RAW_ACCESS_THREAD);
+    case 10: return CAT(LW_CAT_PROCESS_ACCESS);
+    case 11: return CAT(LW_CAT_FILE_EVENT);
+    case 12: {
+        uint64_t c = CAT(LW_CAT_REGISTRY_EVENT);
+        const lw_field *t = lw_event_find(ev, LW_STR_LIT("EventType"));
+        if (t && lw_str_ieq_c(t->value, "CreateKey"))
+            c |= CAT(LW_CAT_REGISTRY_ADD);
+        else if (t && (lw_str_ieq_c(t->value, "DeleteKey") || lw_str_ieq_c(t->value, "DeleteValue")))
+            c |= CAT(LW_CAT_REGISTRY_DELETE);
+        return c;
+    }
+    case 13: return CAT(LW_CAT_REGISTRY_SET) | CAT(LW_CAT_REGISTRY_EVENT);
+    case 14: return CAT(LW_CAT_REGISTRY_RENAME) | CAT(LW_CAT_REGISTRY_EVENT);
+    case 15: return CAT(LW_CAT_CREATE_STREAM_HASH);
+    case 17:
+    case 18: return CAT(LW_CAT_PIPE_CREATED);
+    case 19:
+    case 20:
+    case 21: return CAT(LW_CAT_WMI_EVENT);
+    case 22: return CAT(LW_CAT_DNS_QUERY);
+    case 23:
+    case 26: return CAT(LW_CAT_FILE_DELETE);
+    case 24: return CAT(LW_CAT_CLIPBOARD_CAPTURE);
+    case 25: return CAT(LW_CAT_PROCESS_TAMPERING);
+    case 27: return CAT(LW_CAT_FILE_BLOCK_EXECUTABLE);
+    case 28: return CAT(LW_CAT_FILE_BLOCK_SHREDDING);
+    case 29: return CAT(LW_CAT_FILE_EXECUTABLE_DETECTED);
+    case 255: return CAT(LW_CAT_SYSMON_ERROR);
+    default: return 0;
+    }
+}
+
+static bool is_channel(const lw_event *ev, const char *channel, const char *provider)
+{
+    if (ev->channel.n)
+        return lw_str_ieq_c(ev->channel, channel);
+    return provider && lw_str_ieq_c(ev->provider, provider);
+}
+
+/* Add name=value unless the event already has a field of that name. */
+static lw_status add_missing(lw_event *ev, const char *name, lw_str value, uint32_t flags)
+{
+    lw_str n = lw_str_c(name);
+    if (lw_event_find(ev, n))
+        return LW_OK;
+    return lw_event_add(ev, n, value, flags);
+}
+
+static lw_str field_value(const lw_event *ev, const char *name)
+{
+    const lw_field *f = lw_event_find(ev, lw_str_c(name));
+    return f ? f->value : LW_STR_NULL;
+}
+
+/* Security 4688 MandatoryLabel SIDs -> Sysmon IntegrityLevel words. */
+static const char *integrity_from_label(lw_str sid)
+{
+    static const struct {
+        const char *sid, *level;
+    } map[] = {
+        {"S-1-16-0", "Untrusted"},     {"S-1-16-4096", "Low"},     {"S-1-16-8192", "Medium"},
+        {"S-1-16-8448", "MediumPlus"}, {"S-1-16-12288", "High"},   {"S-1-16-16384", "System"},
+        {"S-1-16-20480", "Protected"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (lw_str_ieq_c(sid, map[i].sid))
+            return map[i].level;
+    return NULL;
+}
+
+static lw_status map_4688(lw_event *ev)
+{
+    lw_status st;
+    lw_str parent_pid = field_value(ev, "ProcessId"); /* in 4688 the creator's pid */
+    lw_str new_pid = field_value(ev, "NewProcessId");
+    if (parent_pid.p && (st = add_missing(ev, "ParentProcessId", parent_pid, 0)))
+        return st;
+    if (new_pid.p && (st = lw_event_set(ev, LW_STR_LIT("ProcessId"), new_pid, 0)))
+        return st;
+    lw_str v = field_value(ev, "NewProcessName");
+    if (v.p && (st = add_missing(ev, "Image", v, 0)))
+        return st;
+    v = field_value(ev, "ParentProcessName");
+    if (v.p && (st = add_missing(ev, "ParentImage", v, 0)))
+        return st;
+    v = field_value(ev, "SubjectLogonId");
+    if (v.p && (st = add_missing(ev, "LogonId", v, 0)))
+        return st;
+    v = field_value(ev, "MandatoryLabel");
+    const char *il = v.p ? integrity_from_label(v) : NULL;
+    if (il && (st = add_missing(ev, "IntegrityLevel", lw_str_c(il), 0)))
+        return st;
+    /* User: the account the new process runs as.  Target* is set (Windows 10+) when it
+     * differs from the creator; otherwise the subject is the user. */
+    lw_str dom = field_value(ev, "TargetDomainName"), user = field_value(ev, "TargetUserName");
+    if (!user.n || lw_str_eq_c(user, "-")) {
+        dom = field_value(ev, "SubjectDomainName");
+        user = field_value(ev, "SubjectUserName");
+    }
+    if (user.n && !lw_event_find(ev, LW_STR_LIT("User"))) {
+        size_t n = dom.n + 1 + user.n;
+        char *s = lw_arena_alloc(&ev->arena, n + 1);
+        if (!s)
+            return LW_ENOMEM;
+        size_t k = 0;
+        if (dom.n) {
+            memcpy(s, dom.p, dom.n);
+            k = dom.n;
+            s[k++] = '\\';
+        }
+        memcpy(s + k, user.p, user.n);
+        k += user.n;
+        s[k] = '\0';
+        if ((st = lw_event_add(ev, LW_STR_LIT("User"), (lw_str){s, k}, 0)))
+            return st;
+    }
+    return LW_OK;
+}
+
+lw_status lw_event_normalize(lw_event *ev)
+{
+    lw_status st;
+    if (ev->product == LW_PRODUCT_NONE && (ev->channel.n || ev->provider.n))
+        ev->product = LW_PRODUCT_WINDOWS;
+    if (ev->product == LW_PRODUCT_WINDOWS) {
+        if (is_channel(ev, SYSMON_CHANNEL, "Microsoft-Windows-Sysmon")) {
+            ev->cats |= sysmon_cats(ev);
+        } else if (is_channel(ev, "Security", "Microsoft-Windows-Security-Auditing")) {
+            if (ev->event_id == 4688) {
+                ev->cats |= CAT(LW_CAT_PROCESS_CREATION);
+                if ((st = map_4688(ev)))
+                    return st;
+            }
+        } else if (is_channel(ev, PS_CHANNEL, "Microsoft-Windows-PowerShell")) {
+            if (ev->event_id == 4103)
+                ev->cats |= CAT(LW_CAT_PS_MODULE);
+            else if (ev->event_id == 4104)
+                ev->cats |= CAT(LW_CAT_PS_SCRIPT);
+        } else if (is_channel(ev, PS_CLASSIC_CHANNEL, "PowerShell")) {
+            if (ev->event_id == 400)
+                ev->cats |= CAT(LW_CAT_PS_CLASSIC_START);
+            else if (ev->event_id == 600)
+                ev->cats |= CAT(LW_CAT_PS_CLASSIC_PROVIDER_START);
+            else if (ev->event_id == 800)
+                ev->cats |= CAT(LW_CAT_PS_CLASSIC_SCRIPT);
+        }
+        if (ev->event_id >= 0 && !lw_event_find(ev, LW_STR_LIT("EventID"))) {
+            char *s = lw_arena_alloc(&ev->arena, 16);
+            if (!s)
+                return LW_ENOMEM;
+            int k = snprintf(s, 16, "%d", (int)ev->event_id);
+            if ((st = lw_event_add(ev, LW_STR_LIT("EventID"), (lw_str){s, (size_t)k},
+                                   LW_FIELD_SYSTEM | LW_FIELD_NUMBER)))
+                return st;
+        }
+        if (ev->channel.n && (st = add_missing(ev, "Channel", ev->channel, LW_FIELD_SYSTEM)))
+            return st;
+        if (ev->provider.n &&
+            (st = add_missing(ev, "Provider_Name", ev->provider, LW_FIELD_SYSTEM)))
+            return st;
+        if (ev->host.n && (st = add_missing(ev, "Computer", ev->host, LW_FIELD_SYSTEM)))
+            return st;
+    }
+    if (ev->time_ms == INT64_MIN) {
+        lw_str t = field_value(ev, "UtcTime");
+        int64_t ms;
+        if (t.p && lw_parse_time(t, &ms))
+            ev->time_ms = ms;
+    }
+    return LW_OK;
+}

@@ -1,0 +1,84 @@
+/*
+ * Sized-string helpers.  lw_str (include/lurewatch.h) is a {p, n} view; nothing here
+ * assumes NUL termination.  Case folding is ASCII only, as Sigma matching is.
+ */
+#ifndef LW_STR_H
+#define LW_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "lurewatch.h"
+
+#define LW_STR_LIT(s) ((lw_str){(s), sizeof(s) - 1})
+#define LW_STR_NULL   ((lw_str){NULL, 0})
+
+static inline lw_str lw_str_c(const char *s)
+{
+    return (lw_str){s, s ? strlen(s) : 0};
+}
+
+static inline unsigned char lw_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+static inline bool lw_str_eq(lw_str a, lw_str b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+static inline bool lw_str_eq_c(lw_str a, const char *b)
+{
+    return lw_str_eq(a, lw_str_c(b));
+}
+
+bool lw_str_ieq(lw_str a, lw_str b);
+bool lw_str_ieq_c(lw_str a, const char *b);
+bool lw_str_istarts(lw_str s, lw_str prefix);
+bool lw_str_iends(lw_str s, lw_str suffix);
+/* Offset of needle in hay comparing ASCII case-insensitively, or -1. */
+ptrdiff_t lw_str_ifind(lw_str hay, lw_str needle);
+/* FNV-1a over the ASCII-lowercased bytes. */
+uint64_t lw_str_ihash(lw_str s);
+/* Parse a decimal integer (optional sign, surrounding blanks); false if not a number. */
+bool lw_str_to_i64(lw_str s, int64_t *out);
+/* Parse a decimal or 0x-hex number as double; false if not a number. */
+bool lw_str_to_double(lw_str s, double *out);
+/* Trim ASCII whitespace on both sides. */
+lw_str lw_str_trim(lw_str s);
+
+/*
+ * Growable byte buffer for building output (never fails silently: on allocation failure
+ * the buffer records oom and further appends are ignored; check lw_buf_ok()).
+ */
+typedef struct lw_buf {
+    char *p;
+    size_t n, cap;
+    bool oom;
+} lw_buf;
+
+void lw_buf_init(lw_buf *b);
+void lw_buf_free(lw_buf *b);
+void lw_buf_reset(lw_buf *b);
+bool lw_buf_reserve(lw_buf *b, size_t extra);
+void lw_buf_put(lw_buf *b, const void *p, size_t n);
+void lw_buf_puts(lw_buf *b, const char *s);
+void lw_buf_putc(lw_buf *b, char c);
+void lw_buf_printf(lw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s as the body of a JSON string (no quotes), escaping per RFC 8259; invalid UTF-8
+ * bytes become U+FFFD so the output is always valid JSON. */
+void lw_buf_put_json_escaped(lw_buf *b, const char *s, size_t n);
+/* NUL-terminated contents (appends a NUL not counted in n). */
+const char *lw_buf_cstr(lw_buf *b);
+static inline bool lw_buf_ok(const lw_buf *b)
+{
+    return !b->oom;
+}
+
+/* Bounded formatted copy: always NUL-terminates when cap > 0; returns false on truncation. */
+bool lw_fmt(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,524 @@
+/*
+ * Zero-copy JSON tokenizer: see json-scan.h for the contract.
+ *
+ * The parser is a goto state machine over four states (value, key, after_value, close)
+ * with an explicit container stack, so its C stack use is constant whatever the input.
+ * Strings, which are most of the bytes in Windows events, are scanned 16 bytes at a time
+ * for the three bytes that can end or interrupt them ('"', '\\', control characters).
+ */
+#include "json-scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* Bytes that stop the fast string scan: '"', '\\' and control characters. */
+static const unsigned char str_stop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1,
+};
+
+static const unsigned char ws_tab[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
+
+/* Hex digit value plus one; 0 for bytes that are not hex digits. */
+static const unsigned char hex1[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,
+    ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+    ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+    ['F'] = 16,
+};
+
+void lw_json_init(lw_json_parser *p)
+{
+    memset(p, 0, offsetof(lw_json_parser, stack));
+    p->max_tokens = LW_JSON_DEFAULT_MAX_TOKENS;
+}
+
+void lw_json_free(lw_json_parser *p)
+{
+    free(p->toks);
+    p->toks = NULL;
+    p->ntoks = p->cap = 0;
+}
+
+static inline size_t skip_ws(const unsigned char *s, size_t pos, size_t n)
+{
+    while (pos < n && ws_tab[s[pos]])
+        pos++;
+    return pos;
+}
+
+/* Offset of the first byte at or after pos that is '"', '\\' or < 0x20; n if none. */
+static inline size_t find_str_stop(const unsigned char *s, size_t pos, size_t n)
+{
+#if defined(__SSE2__)
+    const __m128i q = _mm_set1_epi8('"');
+    const __m128i bs = _mm_set1_epi8('\\');
+    const __m128i c1f = _mm_set1_epi8(0x1f);
+    while (n - pos >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + pos));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+                                 _mm_cmpeq_epi8(_mm_min_epu8(v, c1f), v));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask)
+            return pos + (unsigned)__builtin_ctz(mask);
+        pos += 16;
+    }
+#else
+    /* SWAR: 8 bytes at a time (has-zero / has-less tricks). */
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    while (n - pos >= 8) {
+        uint64_t w;
+        memcpy(&w, s + pos, 8);
+        uint64_t xq = w ^ (ones * '"'), xb = w ^ (ones * '\\');
+        uint64_t t = ((xq - ones) & ~xq) | ((xb - ones) & ~xb) | ((w - ones * 0x20) & ~w);
+        if (t & high)
+            break; /* the byte loop below pins it down */
+        pos += 8;
+    }
+#endif
+    while (pos < n && !str_stop[s[pos]])
+        pos++;
+    return pos;
+}
+
+static lw_status fail(lw_json_parser *p, size_t off, const char *why, bool truncated)
+{
+    p->err = why;
+    p->err_off = off;
+    p->truncated = truncated;
+    return LW_EFORMAT;
+}
+
+/* Make room for one more token.  Returns LW_OK, LW_ENOMEM, or LW_EFORMAT at the limit. */
+static lw_status grow(lw_json_parser *p, size_t pos)
+{
+    if (p->ntoks >= p->max_tokens)
+        return fail(p, pos, "too many tokens", false);
+    uint32_t ncap = p->cap ? p->cap * 2 : 256;
+    if (ncap > p->max_tokens || ncap < p->cap)
+        ncap = p->max_tokens;
+    lw_json_tok *nt = realloc(p->toks, (size_t)ncap * sizeof(*nt));
+    if (!nt)
+        return LW_ENOMEM;
+    p->toks = nt;
+    p->cap = ncap;
+    return LW_OK;
+}
+
+/* Scan a string whose opening quote is at *ppos; on success *ppos is past the closing
+ * quote and *esc tells whether a backslash was seen. */
+static inline lw_status scan_string(lw_json_parser *p, const unsigned char *s, size_t n,
+                                    size_t *ppos, bool *esc)
+{
+    size_t pos = *ppos + 1;
+    for (;;) {
+        pos = find_str_stop(s, pos, n);
+        if (pos >= n)
+            return fail(p, n, "unterminated string", true);
+        unsigned char c = s[pos];
+        if (c == '"') {
+            *ppos = pos + 1;
+            return LW_OK;
+        }
+        if (c != '\\')
+            return fail(p, pos, "control character in string", false);
+        *esc = true;
+        if (n - pos < 2)
+            return fail(p, n, "unterminated string", true);
+        switch (s[pos + 1]) {
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
+            pos += 2;
+            break;
+        case 'u':
+            for (size_t i = 2; i < 6; i++) {
+                if (pos + i >= n)
+                    return fail(p, n, "unterminated string", true);
+                if (!hex1[s[pos + i]])
+                    return fail(p, pos, "bad \\u escape", false);
+            }
+            pos += 6;
+            break;
+        default:
+            return fail(p, pos, "bad escape", false);
+        }
+    }
+}
+
+static inline bool is_digit(unsigned char c)
+{
+    return (unsigned)(c - '0') < 10;
+}
+
+/* Scan a number starting at *ppos (RFC 8259 grammar). */
+static inline lw_status scan_number(lw_json_parser *p, const unsigned char *s, size_t n,
+                                    size_t *ppos)
+{
+    size_t pos = *ppos;
+    if (s[pos] == '-' && ++pos >= n)
+        return fail(p, n, "truncated number", true);
+    if (s[pos] == '0') {
+        pos++;
+    } else if (is_digit(s[pos])) {
+        while (++pos < n && is_digit(s[pos]))
+            ;
+    } else {
+        return fail(p, pos, "bad number", false);
+    }
+    if (pos < n && s[pos] == '.') {
+        if (++pos >= n)
+            return fail(p, n, "truncated number", true);
+        if (!is_digit(s[pos]))
+            return fail(p, pos, "bad number", false);
+        while (++pos < n && is_digit(s[pos]))
+            ;
+    }
+    if (pos < n && (s[pos] == 'e' || s[pos] == 'E')) {
+        if (++pos >= n)
+            return fail(p, n, "truncated number", true);
+        if ((s[pos] == '+' || s[pos] == '-') && ++pos >= n)
+            return fail(p, n, "truncated number", true);
+        if (!is_digit(s[pos]))
+            return fail(p, pos, "bad number", false);
+        while (++pos < n && is_digit(s[pos]))
+            ;
+    }
+    *ppos = pos;
+    return LW_OK;
+}
+
+static inline lw_status scan_literal(lw_json_parser *p, const unsigned char *s, size_t n,
+                                     size_t *ppos, const char *lit, size_t len)
+{
+    size_t pos = *ppos, avail = n - pos;
+    if (avail < len) {
+        if (memcmp(s + pos, lit, avail) == 0)
+            return fail(p, n, "truncated literal", true);
+        return fail(p, pos, "bad literal", false);
+    }
+    if (memcmp(s + pos, lit, len) != 0)
+        return fail(p, pos, "bad literal", false);
+    *ppos = pos + len;
+    return LW_OK;
+}
+
+lw_status lw_json_parse(lw_json_parser *p, const char *buf, size_t n, unsigned flags,
+                        size_t *end)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    const bool prefix = (flags & LW_JSON_PREFIX) != 0;
+    lw_status st;
+    uint32_t depth = 0;
+    size_t pos;
+    lw_json_tok *t;
+
+    p->ntoks = 0;
+    p->err = NULL;
+    p->err_off = 0;
+    p->truncated = false;
+    if (n > LW_JSON_MAX_INPUT) {
+        if (!prefix)
+            return fail(p, 0, "input too large", false);
+        n = LW_JSON_MAX_INPUT; /* the value must end before; if not it is "truncated" */
+    }
+    pos = skip_ws(s, 0, n);
+
+/* Append a token for the value at pos; t points at it until the next NEW_TOK. */
+#define NEW_TOK(ty)                                                                            \
+    do {                                                                                       \
+        if (p->ntoks == p->cap && (st = grow(p, pos)) != LW_OK)                                \
+            return st;                                                                         \
+        t = &p->toks[p->ntoks];                                                                \
+        t->start = (uint32_t)pos;                                                              \
+        t->len = 0;                                                                            \
+        t->count = 0;                                                                          \
+        t->type = (ty);                                                                        \
+        t->flags = 0;                                                                          \
+        t->next = ++p->ntoks;                                                                  \
+    } while (0)
+
+value:
+    if (pos >= n)
+        goto eof;
+    switch (s[pos]) {
+    case '{':
+        NEW_TOK(LW_JSON_OBJECT);
+        if (depth == LW_JSON_MAX_DEPTH)
+            return fail(p, pos, "nesting too deep", false);
+        p->stack[depth++] = p->ntoks - 1;
+        pos = skip_ws(s, pos + 1, n);
+        if (pos >= n)
+            goto eof;
+        if (s[pos] == '}') {
+            pos++;
+            goto close;
+        }
+        goto key;
+    case '[':
+        NEW_TOK(LW_JSON_ARRAY);
+        if (depth == LW_JSON_MAX_DEPTH)
+            return fail(p, pos, "nesting too deep", false);
+        p->stack[depth++] = p->ntoks - 1;
+        pos = skip_ws(s, pos + 1, n);
+        if (pos >= n)
+            goto eof;
+        if (s[pos] == ']') {
+            pos++;
+            goto close;
+        }
+        goto value;
+    case '"': {
+        NEW_TOK(LW_JSON_STRING);
+        bool esc = false;
+        size_t q = pos;
+        if ((st = scan_string(p, s, n, &pos, &esc)) != LW_OK)
+            return st;
+        t->start = (uint32_t)(q + 1);
+        t->len = (uint32_t)(pos - q - 2);
+        t->flags = esc ? LW_JSON_ESCAPED : 0;
+        goto after_value;
+    }
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
+        NEW_TOK(LW_JSON_NUMBER);
+        if ((st = scan_number(p, s, n, &pos)) != LW_OK)
+            return st;
+        t->len = (uint32_t)(pos - t->start);
+        /* A bare top-level number running into the end of a prefix buffer may go on. */
+        if (pos == n && depth == 0 && prefix && !(flags & LW_JSON_FINAL))
+            return fail(p, n, "truncated number", true);
+        goto after_value;
+    case 't':
+        NEW_TOK(LW_JSON_TRUE);
+        if ((st = scan_literal(p, s, n, &pos, "true", 4)) != LW_OK)
+            return st;
+        t->len = 4;
+        goto after_value;
+    case 'f':
+        NEW_TOK(LW_JSON_FALSE);
+        if ((st = scan_literal(p, s, n, &pos, "false", 5)) != LW_OK)
+            return st;
+        t->len = 5;
+        goto after_value;
+    case 'n':
+        NEW_TOK(LW_JSON_NULL);
+        if ((st = scan_literal(p, s, n, &pos, "null", 4)) != LW_OK)
+            return st;
+        t->len = 4;
+        goto after_value;
+    default:
+        return fail(p, pos, "unexpected character", false);
+    }
+
+close: /* the innermost container ends just before pos */
+    t = &p->toks[p->stack[--depth]];
+    t->len = (uint32_t)(pos - t->start);
+    t->next = p->ntoks;
+
+after_value:
+    if (depth == 0)
+        goto done;
+    pos = skip_ws(s, pos, n);
+    if (pos >= n)
+        goto eof;
+    t = &p->toks[p->stack[depth - 1]];
+    t->count++;
+    if (s[pos] == ',') {
+        pos = skip_ws(s, pos + 1, n);
+        if (t->type == LW_JSON_OBJECT)
+            goto key;
+        goto value;
+    }
+    if (t->type == LW_JSON_OBJECT) {
+        if (s[pos] == '}') {
+            pos++;
+            goto close;
+        }
+        return fail(p, pos, "expected ',' or '}'", false);
+    }
+    if (s[pos] == ']') {
+        pos++;
+        goto close;
+    }
+    return fail(p, pos, "expected ',' or ']'", false);
+
+key:
+    if (pos >= n)
+        goto eof;
+    if (s[pos] != '"')
+        return fail(p, pos, "expected string key", false);
+    {
+        NEW_TOK(LW_JSON_STRING);
+        bool esc = false;
+        size_t q = pos;
+        if ((st = scan_string(p, s, n, &pos, &esc)) != LW_OK)
+            return st;
+        t->start = (uint32_t)(q + 1);
+        t->len = (uint32_t)(pos - q - 2);
+        t->flags = esc ? LW_JSON_ESCAPED : 0;
+    }
+    pos = skip_ws(s, pos, n);
+    if (pos >= n)
+        goto eof;
+    if (s[pos] != ':')
+        return fail(p, pos, "expected ':'", false);
+    pos = skip_ws(s, pos + 1, n);
+    goto value;
+
+done:
+    if (!prefix) {
+        pos = skip_ws(s, pos, n);
+        if (pos < n)
+            return fail(p, pos, "trailing garbage", false);
+    }
+    if (end)
+        *end = pos;
+    return LW_OK;
+
+eof:
+    return fail(p, n, p->ntoks ? "unexpected end of input" : "empty input", true);
+#undef NEW_TOK
+}
+
+static inline unsigned hex4(const unsigned char *h)
+{
+    return (unsigned)(hex1[h[0]] - 1) << 12 | (unsigned)(hex1[h[1]] - 1) << 8 |
+           (unsigned)(hex1[h[2]] - 1) << 4 | (unsigned)(hex1[h[3]] - 1);
+}
+
+static inline bool is_hex4(const unsigned char *h)
+{
+    return hex1[h[0]] && hex1[h[1]] && hex1[h[2]] && hex1[h[3]];
+}
+
+static size_t put_utf8(char *d, unsigned cp)
+{
+    if (cp < 0x80) {
+        d[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        d[0] = (char)(0xC0 | cp >> 6);
+        d[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        d[0] = (char)(0xE0 | cp >> 12);
+        d[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        d[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    d[0] = (char)(0xF0 | cp >> 18);
+    d[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    d[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    d[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+lw_status lw_json_unescape(lw_arena *a, const char *src, size_t n, lw_str *out)
+{
+    const unsigned char *p = (const unsigned char *)src;
+    /* Every escape shrinks or keeps its length (\uXXXX: 6 -> <= 3 bytes, a pair 12 -> 4),
+     * and the defensive paths for unvalidated input emit at most one byte per two read. */
+    char *d = lw_arena_alloc(a, n + 1);
+    if (!d)
+        return LW_ENOMEM;
+    size_t i = 0, o = 0;
+    while (i < n) {
+        const unsigned char *bs = memchr(p + i, '\\', n - i);
+        size_t run = bs ? (size_t)(bs - (p + i)) : n - i;
+        memcpy(d + o, p + i, run);
+        o += run;
+        i += run;
+        if (!bs)
+            break;
+        if (n - i < 2) { /* lone trailing backslash: keep it */
+            d[o++] = '\\';
+            i++;
+            break;
+        }
+        unsigned char c = p[i + 1];
+        switch (c) {
+        case 'b':
+            d[o++] = '\b';
+            i += 2;
+            break;
+        case 'f':
+            d[o++] = '\f';
+            i += 2;
+            break;
+        case 'n':
+            d[o++] = '\n';
+            i += 2;
+            break;
+        case 'r':
+            d[o++] = '\r';
+            i += 2;
+            break;
+        case 't':
+            d[o++] = '\t';
+            i += 2;
+            break;
+        case 'u': {
+            if (n - i < 6 || !is_hex4(p + i + 2)) {
+                d[o++] = '?';
+                i += 2;
+                break;
+            }
+            unsigned cp = hex4(p + i + 2);
+            i += 6;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (n - i >= 6 && p[i] == '\\' && p[i + 1] == 'u' && is_hex4(p + i + 2)) {
+                    unsigned lo = hex4(p + i + 2);
+                    if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                        i += 6;
+                    } else {
+                        cp = 0xFFFD;
+                    }
+                } else {
+                    cp = 0xFFFD;
+                }
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                cp = 0xFFFD;
+            }
+            o += put_utf8(d + o, cp);
+            break;
+        }
+        default: /* '"', '\\', '/', and anything unvalidated: the byte itself */
+            d[o++] = (char)c;
+            i += 2;
+            break;
+        }
+    }
+    d[o] = '\0';
+    *out = (lw_str){d, o};
+    return LW_OK;
+}
+
+lw_status lw_json_tok_str(const char *buf, const lw_json_tok *t, lw_arena *a, lw_str *out)
+{
+    if (t->flags & LW_JSON_ESCAPED)
+        return lw_json_unescape(a, buf + t->start, t->len, out);
+    *out = (lw_str){buf + t->start, t->len};
+    return LW_OK;
+}

@@ -1,0 +1,131 @@
+/*
+ * Terminal table: one aligned line per alert.  Values come from attacker-controlled logs,
+ * so control bytes (terminal escape sequences) are shown as '?' and never reach the TTY.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sink.h"
+
+typedef struct table_state {
+    FILE *out;
+    bool color;
+    uint64_t rows;
+    lw_buf buf;
+} table_state;
+
+static lw_status table_open(FILE *out, const lw_sink_options *opt, void **state)
+{
+    table_state *s = calloc(1, sizeof(*s));
+    if (!s)
+        return LW_ENOMEM;
+    s->out = out;
+    s->color = opt && opt->color;
+    lw_buf_init(&s->buf);
+    *state = s;
+    return LW_OK;
+}
+
+/* Append v padded or cut to exactly width display columns (UTF-8 aware, approx.). */
+static void put_cell(lw_buf *b, lw_str v, size_t width, bool pad)
+{
+    size_t cols = 0, i = 0;
+    while (i < v.n && cols < width) {
+        unsigned char c = (unsigned char)v.p[i];
+        if (c < 0x20 || c == 0x7f) {
+            lw_buf_putc(b, c == '\t' || c == '\n' || c == '\r' ? ' ' : '?');
+            i++;
+        } else if (c < 0x80) {
+            if (cols + 1 == width && i + 1 < v.n) {
+                lw_buf_puts(b, "~");
+                i = v.n;
+            } else {
+                lw_buf_putc(b, (char)c);
+                i++;
+            }
+        } else {
+            size_t k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            if (k > v.n - i)
+                k = v.n - i;
+            bool ok = k > 1;
+            for (size_t j = 1; j < k && ok; j++)
+                ok = ((unsigned char)v.p[i + j] & 0xC0) == 0x80;
+            if (ok)
+                lw_buf_put(b, v.p + i, k);
+            else
+                lw_buf_putc(b, '?');
+            i += ok ? k : 1;
+        }
+        cols++;
+    }
+    if (pad)
+        for (; cols < width; cols++)
+            lw_buf_putc(b, ' ');
+}
+
+static const char *level_color(const char *level)
+{
+    switch (lw_level_index(level)) {
+    case 4: return "\033[1;35m"; /* critical */
+    case 3: return "\033[1;31m"; /* high */
+    case 2: return "\033[33m";   /* medium */
+    case 1: return "\033[36m";   /* low */
+    default: return "\033[2m";
+    }
+}
+
+static lw_status table_write(void *state, const lw_alert *a)
+{
+    table_state *s = state;
+    lw_buf *b = &s->buf;
+    lw_buf_reset(b);
+    if (s->rows++ == 0) {
+        lw_buf_puts(b, s->color ? "\033[1m" : "");
+        put_cell(b, LW_STR_LIT("TIME (UTC)"), 24, true);
+        lw_buf_putc(b, ' ');
+        put_cell(b, LW_STR_LIT("LEVEL"), 13, true);
+        lw_buf_putc(b, ' ');
+        put_cell(b, LW_STR_LIT("HOST"), 16, true);
+        lw_buf_putc(b, ' ');
+        put_cell(b, LW_STR_LIT("RULE"), 48, true);
+        lw_buf_puts(b, " DETAIL");
+        lw_buf_puts(b, s->color ? "\033[0m\n" : "\n");
+    }
+    char t[40];
+    lw_format_time(a->ev->time_ms, t, sizeof t);
+    put_cell(b, lw_str_c(t[0] ? t : "-"), 24, true);
+    lw_buf_putc(b, ' ');
+    const char *level = a->meta->level[0] ? a->meta->level : "-";
+    if (s->color)
+        lw_buf_puts(b, level_color(level));
+    put_cell(b, lw_str_c(level), 13, true);
+    if (s->color)
+        lw_buf_puts(b, "\033[0m");
+    lw_buf_putc(b, ' ');
+    put_cell(b, a->ev->host.n ? a->ev->host : LW_STR_LIT("-"), 16, true);
+    lw_buf_putc(b, ' ');
+    put_cell(b, lw_str_c(a->meta->title), 48, true);
+    lw_buf_putc(b, ' ');
+    const char *fname = "";
+    lw_str detail = lw_event_headline(a->ev, &fname);
+    if (detail.n) {
+        lw_buf_puts(b, fname);
+        lw_buf_putc(b, '=');
+        put_cell(b, detail, 160, false);
+    }
+    lw_buf_putc(b, '\n');
+    if (!lw_buf_ok(b))
+        return LW_ENOMEM;
+    return fwrite(b->p, 1, b->n, s->out) == b->n ? LW_OK : LW_EIO;
+}
+
+static lw_status table_close(void *state)
+{
+    table_state *s = state;
+    lw_status st = fflush(s->out) == 0 ? LW_OK : LW_EIO;
+    lw_buf_free(&s->buf);
+    free(s);
+    return st;
+}
+
+const lw_sink_vtable lw_sink_table = {"table", table_open, table_write, table_close};

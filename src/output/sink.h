@@ -1,0 +1,30 @@
+/*
+ * Sinks: one file per output format, each a row in the registry in sink.c.
+ */
+#ifndef LW_SINK_H
+#define LW_SINK_H
+
+#include <stdio.h>
+
+#include "../core/str.h"
+#include "alert.h"
+#include "lurewatch.h"
+
+typedef struct lw_sink_vtable {
+    const char *name;
+    /* Allocate state; out stays owned by the caller. */
+    lw_status (*open)(FILE *out, const lw_sink_options *opt, void **state);
+    lw_status (*write)(void *state, const lw_alert *a);
+    /* Flush and free state. */
+    lw_status (*close)(void *state);
+} lw_sink_vtable;
+
+/* Shared by sinks: append the alert as one JSON object (no newline). */
+void lw_alert_to_json(lw_buf *b, const lw_alert *a);
+/* Append the event's fields as a JSON object; repeated names become arrays. */
+void lw_event_fields_to_json(lw_buf *b, const lw_event *ev);
+/* The one most telling value of an event for a one-line display (Image, TargetFilename,
+ * QueryName, ...), or an empty view. */
+lw_str lw_event_headline(const lw_event *ev, const char **name);
+
+#endif

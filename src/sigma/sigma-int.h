@@ -1,0 +1,182 @@
+/*
+ * Private structures of the Sigma engine, shared by the files of src/sigma/ only.
+ *
+ * Compilation pipeline (all at load time):
+ *   YAML bytes --yaml-tree.c--> node tree (per file, temporary arena)
+ *   rule document --rules.c--> metadata + logsource
+ *   detection map --detection.c + modifiers.c--> selections of field matchers (lw_fm)
+ *   condition string --condition.c--> lw_cnode tree over selection indexes
+ * Everything compiled lives in the lw_rules arena and is read-only after
+ * lw_rules_compile(); the matcher (matcher.c) keeps all per-event mutable state.
+ */
+#ifndef LW_SIGMA_INT_H
+#define LW_SIGMA_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "../core/arena.h"
+#include "logsource.h"
+#include "sigma.h"
+#include "yaml-tree.h"
+
+/* Field id used by keyword (field-less) matchers: every event field value is tested. */
+#define LW_FIELD_KEYWORD UINT32_MAX
+
+/* Bounds on hostile rules. */
+#define LW_MAX_VALUE_VARIANTS 4096 /* values after windash/base64offset/expand per field */
+#define LW_MAX_COND_DEPTH     64
+#define LW_MAX_FIELD_IDS      (1u << 20)
+#define LW_RE_MATCH_LIMIT     200000u
+#define LW_RE_DEPTH_LIMIT     10000u
+
+/* How one pattern is compared with a field value. */
+typedef enum lw_pat_kind {
+    LW_PAT_EXACT,    /* whole value equals s */
+    LW_PAT_PREFIX,   /* value starts with s */
+    LW_PAT_SUFFIX,   /* value ends with s */
+    LW_PAT_CONTAINS, /* s anywhere in value */
+    LW_PAT_ANY,      /* '*': any non-null value */
+    LW_PAT_GLOB,     /* s with wild[] marks ('*' / '?') */
+    LW_PAT_RE,       /* PCRE2 search */
+    LW_PAT_CIDR,     /* value parsed as IP inside a network */
+    LW_PAT_NUM,      /* numeric comparison (op) */
+    LW_PAT_NULL,     /* field absent, null or empty */
+    LW_PAT_FIELDREF, /* compare with another field's value (ref, refmode) */
+} lw_pat_kind;
+
+enum { LW_WILD_NONE = 0, LW_WILD_STAR = 1, LW_WILD_ONE = 2 };
+enum { LW_NUM_LT, LW_NUM_LTE, LW_NUM_GT, LW_NUM_GTE };
+
+typedef struct lw_pat {
+    uint8_t kind;  /* lw_pat_kind */
+    uint8_t cased; /* compare bytes exactly; otherwise s is lowercase, value folded */
+    uint8_t op;    /* LW_NUM_* for LW_PAT_NUM; for FIELDREF the lw_pat_kind to apply */
+    uint8_t family; /* CIDR: 4 or 6 */
+    uint32_t prefix; /* CIDR prefix length */
+    uint32_t ref;    /* FIELDREF: field id of the referenced field */
+    const unsigned char *s;
+    size_t n;
+    const unsigned char *wild; /* GLOB: n marks, LW_WILD_* */
+    pcre2_code *re;
+    double num;
+    unsigned char addr[16];
+} lw_pat;
+
+/* One "Field|modifiers: values" item of a selection. */
+typedef struct lw_fm {
+    uint32_t field; /* field id, or LW_FIELD_KEYWORD */
+    uint8_t exists; /* 1: this is an |exists test */
+    uint8_t want;   /* |exists: expected presence */
+    uint8_t all;    /* |all: every group must match; else any pattern */
+    uint8_t cost;   /* evaluation order inside a selection (cheap first) */
+    lw_pat *pats;
+    uint32_t npats;
+    /* |all: pattern groups (one per original value, each an OR of variants):
+     * group g is pats[gstart[g] .. gstart[g+1]). */
+    uint32_t *gstart;
+    uint32_t ngroups;
+} lw_fm;
+
+/* A search identifier: OR over alternatives, each an AND of field matchers. */
+typedef struct lw_alt {
+    lw_fm *fms;
+    uint32_t nfms;
+} lw_alt;
+
+typedef struct lw_sel {
+    const char *name;
+    lw_alt *alts;
+    uint32_t nalts;
+} lw_sel;
+
+typedef enum { LW_C_SEL, LW_C_NOT, LW_C_AND, LW_C_OR } lw_cop;
+
+typedef struct lw_cnode {
+    uint8_t op;
+    uint32_t sel;             /* LW_C_SEL */
+    struct lw_cnode **kids;   /* NOT: 1; AND/OR: n */
+    uint32_t nkids;
+} lw_cnode;
+
+struct lw_rule {
+    lw_rule_meta meta;
+    lw_logsource ls;
+    lw_sel *sels;
+    uint32_t nsels;
+    lw_cnode *cond;
+    uint32_t index; /* load order */
+};
+
+/* Field-name dictionary: lowercase name -> small id. */
+typedef struct lw_fdict {
+    struct {
+        const char *name; /* lowercase, NUL-terminated, in the rules arena */
+        size_t n;
+        uint64_t hash;
+        uint32_t id;
+    } *slots;
+    size_t cap; /* power of two */
+    uint32_t count;
+} lw_fdict;
+
+typedef struct lw_placeholder {
+    const char *name; /* without '%' */
+    const char **values;
+    size_t nvalues;
+} lw_placeholder;
+
+struct lw_rules {
+    lw_arena arena;
+    lw_rule **rules;
+    size_t nrules, caprules;
+    size_t rejected;
+    lw_fdict fields;
+    pcre2_code **res; /* every compiled regex, freed with the rules */
+    size_t nres, capres;
+    lw_placeholder *ph;
+    size_t nph, capph;
+    int compiled;
+};
+
+/* ---- rules.c ---- */
+/* Id of a field name (ASCII case-insensitive), created when absent. */
+lw_status lw_fdict_intern(lw_rules *r, lw_str name, uint32_t *id);
+/* Lookup only; UINT32_MAX when absent.  Safe on the read-only dictionary. */
+uint32_t lw_fdict_lookup(const lw_fdict *d, lw_str name, uint64_t hash);
+lw_status lw_rules_keep_regex(lw_rules *r, pcre2_code *re);
+
+/* ---- placeholders.c ---- */
+const lw_placeholder *lw_placeholder_find(const lw_rules *r, lw_str name);
+void lw_placeholders_free(lw_rules *r);
+
+/* Compile-time error: where and why.  msg is a bounded buffer. */
+typedef struct lw_cerr {
+    uint64_t line, column;
+    char msg[384];
+} lw_cerr;
+
+void lw_cerr_set(lw_cerr *e, const lw_ynode *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- modifiers.c ---- */
+/* Compile the values of "key: value" (key is 'Field|mod|mod' or '|mod' or 'Field') into fm.
+ * Returns LW_OK, LW_ERULE (e filled) or LW_ENOMEM. */
+lw_status lw_compile_field(lw_rules *r, const lw_ynode *key, const lw_ynode *val, lw_fm *fm,
+                           lw_cerr *e);
+/* Compile a keyword list item list (plain values, no modifiers). */
+lw_status lw_compile_keywords(lw_rules *r, const lw_ynode *val, lw_fm *fm, lw_cerr *e);
+
+/* ---- detection.c ---- */
+lw_status lw_compile_detection(lw_rules *r, lw_rule *rule, const lw_ynode *det, lw_cerr *e);
+
+/* ---- condition.c ---- */
+/* Parse one condition string (node cond) against the rule's selections. */
+lw_status lw_compile_condition(lw_rules *r, lw_rule *rule, const lw_ynode *cond, lw_cnode **out,
+                               lw_cerr *e);
+
+/* ---- matcher.c helpers, exposed for tests ---- */
+/* Regex evaluations that hit the PCRE2 match/depth/JIT-stack limit (counted as no match). */
+uint64_t lw_matcher_regex_limit_hits(const lw_matcher *m);
+
+#endif
