@@ -320,7 +320,7 @@ static lw_status enter(xp *x, size_t off)
  * Scan the content of t (start tag already read) up to and past its end tag.
  * out == NULL: validate only; *simple says whether the content is one plain text run
  * (no entity, CDATA, comment, PI or child element), *has_children whether it has elements.
- * out != NULL: append the decoded text (children's text excluded) to out/*on.
+ * out != NULL: append the decoded text (children's text excluded) to out at *on.
  */
 static lw_status scan_content(xp *x, const xtag *t, char *out, size_t *on, bool *simple,
                               bool *has_children, size_t *content_end)

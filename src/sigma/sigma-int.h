@@ -132,6 +132,7 @@ struct lw_rules {
     size_t nrules, caprules;
     size_t rejected;
     lw_fdict fields;
+    lw_fdict ids; /* rule ids seen, to reject duplicates */
     pcre2_code **res; /* every compiled regex, freed with the rules */
     size_t nres, capres;
     lw_placeholder *ph;
