@@ -14,6 +14,10 @@
  * Errors: a file libevtx cannot open (bad header) is warned about and open() returns
  * LW_EFORMAT; a record it cannot read or render is one lw_input_skip() with libevtx's
  * error text, and reading goes on with the next record.
+ *
+ * ev->record is the record's EventRecordID (System/EventRecordID in its XML, as Event
+ * Viewer and evtx_dump show it), or libevtx's record identifier when the XML has none.
+ * Skip messages name the header identifier (or index) since that is what libevtx read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -310,8 +314,11 @@ static lw_status next_evtx(lw_input *in, lw_event *ev)
                           "%s #%d: rendered XML invalid at byte %zu: %s", kind, idx + 1,
                           xe.offset, xe.msg);
         } else if (st == LW_OK) {
-            if (have_id)
-                ev->record = id;
+            /* The XML's EventRecordID is what Event Viewer and evtx_dump's JSON show; the
+             * record header's identifier differs from it in filtered exports ("Save
+             * Filtered Log File As" renumbers headers 1..n), so it is only the fallback. */
+            if (ev->record == 0)
+                ev->record = where;
             if (!recovered && have_id && remember_id(s, id) != LW_OK)
                 st = LW_ENOMEM;
         }

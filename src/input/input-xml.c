@@ -58,6 +58,8 @@ static ptrdiff_t find_start(const char *p, size_t n, size_t from, bool *partial)
 static int sniff_xml(const unsigned char *head, size_t n)
 {
     size_t i = 0;
+    if (!head || n == 0)
+        return 0;
     if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
         i = 3;
     while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))

@@ -232,12 +232,17 @@ lw_status lw_json_parse(lw_json_parser *p, const char *buf, size_t n, unsigned f
         n = LW_JSON_MAX_INPUT; /* the value must end before; if not it is "truncated" */
     }
     pos = skip_ws(s, 0, n);
+    /* Tokens we may write before checking capacity and the token limit again. */
+    uint32_t lim = p->cap < p->max_tokens ? p->cap : p->max_tokens;
 
 /* Append a token for the value at pos; t points at it until the next NEW_TOK. */
 #define NEW_TOK(ty)                                                                            \
     do {                                                                                       \
-        if (p->ntoks == p->cap && (st = grow(p, pos)) != LW_OK)                                \
-            return st;                                                                         \
+        if (p->ntoks == lim) {                                                                 \
+            if ((st = grow(p, pos)) != LW_OK)                                                  \
+                return st;                                                                     \
+            lim = p->cap < p->max_tokens ? p->cap : p->max_tokens;                             \
+        }                                                                                      \
         t = &p->toks[p->ntoks];                                                                \
         t->start = (uint32_t)pos;                                                              \
         t->len = 0;                                                                            \

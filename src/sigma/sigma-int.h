@@ -24,7 +24,7 @@
 #define LW_FIELD_KEYWORD UINT32_MAX
 
 /* Bounds on hostile rules. */
-#define LW_MAX_VALUE_VARIANTS 4096 /* values after windash/base64offset/expand per field */
+#define LW_MAX_VALUE_VARIANTS 65536/* values after windash/base64offset/expand per field */
 #define LW_MAX_COND_DEPTH     64
 #define LW_MAX_FIELD_IDS      (1u << 20)
 #define LW_RE_MATCH_LIMIT     200000u

@@ -205,11 +205,12 @@ def t_shared_otrf():
     r = run("hunt", "-f", "jsonl", f)
     s = summary_value(r.stderr, "records")
     check("OTRF D-1 trimmed: 1403 records decoded", s.get("decoded") == 1403, r.stderr)
+    check("OTRF D-1 trimmed: nothing skipped", s.get("skipped") == 0, r.stderr)
     a = alerts(r.stdout)
-    check("OTRF D-1: A1 fires on the downloaded payload",
-          any(x["rule"]["id"] == "7aff22ef-fe98-4641-a052-c459d5a495ab" and
-              "winx64_payload.exe" in x["event"].get("TargetFilename", "") for x in a),
-          [x["event"].get("TargetFilename") for x in a][:10])
+    # Edge's EID 3 connections are the click step of D-1 (seed analytic A3).
+    check("OTRF D-1: A3 sees msedge.exe connections",
+          any(x["rule"]["id"] == "090c1126-4ca5-4b27-9619-e707fff3b9e5" and
+              x["event"].get("Image", "").endswith("msedge.exe") for x in a))
 
 
 def main():

@@ -333,9 +333,6 @@ static lw_status run_file(const char *path, size_t max_record, run_result *r)
     lw_status st = lw_reader_open(&in.rd, path, max_record + 4096);
     if (st)
         return st;
-    lw_reader_fill(&in.rd);
-    assert_true(lw_decoder_xml.sniff((const unsigned char *)lw_reader_data(&in.rd),
-                                     lw_reader_avail(&in.rd)) >= 50);
     st = lw_decoder_xml.open(&in);
     if (st) {
         lw_reader_close(&in.rd);
@@ -401,7 +398,7 @@ static void test_file_many(void **state)
     assert_int_equal(r.skipped, 0);
     assert_int_equal(r.records[0], 1);
     assert_int_equal(r.records[1], 15);
-    assert_int_equal(r.records[2], 32);
+    assert_int_equal(r.records[2], 33);
     assert_int_equal(r.ids[1], 4688);
     assert_int_equal(r.ids[2], 1102);
 }
@@ -475,7 +472,7 @@ static void test_file_gz_and_large(void **state)
     assert_int_equal(run_file(gzpath, 1 << 20, &r), LW_OK);
     assert_int_equal(r.ok, 600);
     assert_int_equal(r.skipped, 0);
-    assert_int_equal(r.records[3], 1 + 46);
+    assert_int_equal(r.records[3], 1 + 49);
 
     /* a record over max_record is skipped and reading resumes at the next one */
     char bigpath[128];

@@ -1,0 +1,520 @@
+/*
+ * lw_matcher: evaluates the compiled rules over one event at a time.
+ *
+ * Per event: each event field name is hashed once and mapped to the rules' field id
+ * (slot arrays stamped with a generation counter, so nothing is cleared per event); the
+ * lowercased copy of a value is made only when a case-insensitive 'contains' needs it and
+ * is cached for the rest of the event.  Rules are visited through a per-category-mask list
+ * (built on first sight of a mask, in load order), so an event only meets rules whose
+ * log-source category admits it.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sigma-int.h"
+
+#define MAX_CAT_LISTS 256
+
+typedef struct catlist {
+    uint64_t mask;
+    uint32_t *rules;
+    uint32_t n;
+} catlist;
+
+struct lw_matcher {
+    const lw_rules *rules;
+    const lw_event *ev;
+    uint32_t gen;
+    uint32_t nids;
+    uint32_t *id_gen; /* per field id: generation when id_idx is valid */
+    uint32_t *id_idx; /* per field id: index into ev->fields */
+    /* Per event field index: lowercased value cache. */
+    uint32_t *lc_gen;
+    uint32_t *lc_off;
+    size_t lc_cap;
+    char *lcbuf;
+    size_t lcn, lccap;
+    catlist *cats;
+    size_t ncats;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *js;
+    uint64_t re_limit_hits;
+};
+
+lw_status lw_matcher_new(const lw_rules *rules, lw_matcher **out)
+{
+    if (!rules || !out)
+        return LW_EINVAL;
+    lw_matcher *m = calloc(1, sizeof(*m));
+    if (!m)
+        return LW_ENOMEM;
+    m->rules = rules;
+    m->nids = rules->fields.count;
+    m->id_gen = calloc(m->nids ? m->nids : 1, sizeof(uint32_t));
+    m->id_idx = calloc(m->nids ? m->nids : 1, sizeof(uint32_t));
+    m->cats = calloc(MAX_CAT_LISTS, sizeof(*m->cats));
+    m->md = pcre2_match_data_create(1, NULL);
+    m->mctx = pcre2_match_context_create(NULL);
+    m->js = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    if (!m->id_gen || !m->id_idx || !m->cats || !m->md || !m->mctx || !m->js) {
+        lw_matcher_free(m);
+        return LW_ENOMEM;
+    }
+    /* Catastrophic regexes must not hang a hunt: bounded work, counted when hit. */
+    pcre2_set_match_limit(m->mctx, LW_RE_MATCH_LIMIT);
+    pcre2_set_depth_limit(m->mctx, LW_RE_DEPTH_LIMIT);
+    pcre2_jit_stack_assign(m->mctx, NULL, m->js);
+    *out = m;
+    return LW_OK;
+}
+
+void lw_matcher_free(lw_matcher *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->ncats; i++)
+        free(m->cats[i].rules);
+    free(m->cats);
+    free(m->id_gen);
+    free(m->id_idx);
+    free(m->lc_gen);
+    free(m->lc_off);
+    free(m->lcbuf);
+    if (m->md)
+        pcre2_match_data_free(m->md);
+    if (m->mctx)
+        pcre2_match_context_free(m->mctx);
+    if (m->js)
+        pcre2_jit_stack_free(m->js);
+    free(m);
+}
+
+uint64_t lw_matcher_regex_limit_hits(const lw_matcher *m)
+{
+    return m->re_limit_hits;
+}
+
+/* ---- per-event field access ---- */
+
+static inline const lw_field *field_of(const lw_matcher *m, uint32_t id)
+{
+    if (id >= m->nids || m->id_gen[id] != m->gen)
+        return NULL;
+    return &m->ev->fields[m->id_idx[id]];
+}
+
+/* Lowercased value of event field i; falls back to NULL (caller folds on the fly) when
+ * memory is short. */
+static const char *lc_value(lw_matcher *m, uint32_t i)
+{
+    const lw_field *f = &m->ev->fields[i];
+    if (i < m->lc_cap && m->lc_gen[i] == m->gen)
+        return m->lcbuf + m->lc_off[i];
+    if (i >= m->lc_cap) {
+        size_t ncap = m->lc_cap ? m->lc_cap : 64;
+        while (ncap <= i)
+            ncap *= 2;
+        uint32_t *g = realloc(m->lc_gen, ncap * sizeof(*g));
+        if (!g)
+            return NULL;
+        m->lc_gen = g;
+        uint32_t *o = realloc(m->lc_off, ncap * sizeof(*o));
+        if (!o)
+            return NULL;
+        m->lc_off = o;
+        memset(m->lc_gen + m->lc_cap, 0, (ncap - m->lc_cap) * sizeof(*g));
+        m->lc_cap = ncap;
+    }
+    if (f->value.n > UINT32_MAX - m->lcn || m->lcn + f->value.n > UINT32_MAX)
+        return NULL;
+    if (m->lcn + f->value.n + 1 > m->lccap) {
+        size_t ncap = m->lccap ? m->lccap : 4096;
+        while (ncap < m->lcn + f->value.n + 1)
+            ncap *= 2;
+        char *nb = realloc(m->lcbuf, ncap);
+        if (!nb)
+            return NULL;
+        m->lcbuf = nb;
+        m->lccap = ncap;
+    }
+    char *d = m->lcbuf + m->lcn;
+    for (size_t k = 0; k < f->value.n; k++)
+        d[k] = (char)lw_lower((unsigned char)f->value.p[k]);
+    m->lc_off[i] = (uint32_t)m->lcn;
+    m->lc_gen[i] = m->gen;
+    m->lcn += f->value.n;
+    return d;
+}
+
+static void begin_event(lw_matcher *m, const lw_event *ev)
+{
+    m->ev = ev;
+    m->lcn = 0;
+    if (++m->gen == 0) {
+        /* Wrapped: stamps from 2^32 events ago could look current. */
+        memset(m->id_gen, 0, m->nids * sizeof(uint32_t));
+        if (m->lc_gen)
+            memset(m->lc_gen, 0, m->lc_cap * sizeof(uint32_t));
+        m->gen = 1;
+    }
+    const lw_fdict *d = &m->rules->fields;
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        lw_str name = ev->fields[i].name;
+        uint32_t id = lw_fdict_lookup(d, name, lw_str_ihash(name));
+        if (id == UINT32_MAX || id >= m->nids || m->id_gen[id] == m->gen)
+            continue; /* unknown to every rule, or a duplicate: the first one counts */
+        m->id_gen[id] = m->gen;
+        m->id_idx[id] = i;
+    }
+}
+
+/* ---- comparisons ---- */
+
+static inline bool eq_fold(const unsigned char *v, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lw_lower(v[i]) != p[i])
+            return false;
+    return true;
+}
+
+static size_t utf8_len(const unsigned char *v, size_t i, size_t n)
+{
+    size_t k = i + 1;
+    if (v[i] >= 0xC0)
+        while (k < n && (v[k] & 0xC0) == 0x80)
+            k++;
+    return k - i;
+}
+
+/* '*' any run, '?' one character (UTF-8 aware); backtracks only to the last star. */
+static bool glob_match(const lw_pat *p, const unsigned char *v, size_t n)
+{
+    size_t pi = 0, vi = 0, star = SIZE_MAX, mark = 0;
+    while (vi < n) {
+        if (pi < p->n && p->wild[pi] == LW_WILD_STAR) {
+            star = pi++;
+            mark = vi;
+            continue;
+        }
+        if (pi < p->n && p->wild[pi] == LW_WILD_ONE) {
+            pi++;
+            vi += utf8_len(v, vi, n);
+            continue;
+        }
+        if (pi < p->n && (p->cased ? v[vi] : lw_lower(v[vi])) == p->s[pi]) {
+            pi++;
+            vi++;
+            continue;
+        }
+        if (star == SIZE_MAX)
+            return false;
+        pi = star + 1;
+        mark += utf8_len(v, mark, n);
+        vi = mark;
+    }
+    while (pi < p->n && p->wild[pi] == LW_WILD_STAR)
+        pi++;
+    return pi == p->n;
+}
+
+static bool parse_ip(lw_str s, unsigned char addr[16], int *family)
+{
+    char buf[64];
+    s = lw_str_trim(s);
+    if (s.n >= 2 && s.p[0] == '[' && s.p[s.n - 1] == ']') {
+        s.p++;
+        s.n -= 2;
+    }
+    const char *pct = memchr(s.p, '%', s.n);
+    if (pct)
+        s.n = (size_t)(pct - s.p);
+    if (s.n == 0 || s.n >= sizeof(buf))
+        return false;
+    memcpy(buf, s.p, s.n);
+    buf[s.n] = '\0';
+    if (inet_pton(AF_INET, buf, addr) == 1) {
+        *family = 4;
+        return true;
+    }
+    if (inet_pton(AF_INET6, buf, addr) == 1) {
+        *family = 6;
+        return true;
+    }
+    return false;
+}
+
+static bool prefix_eq(const unsigned char *a, const unsigned char *b, uint32_t bits)
+{
+    uint32_t whole = bits / 8, rest = bits % 8;
+    if (whole && memcmp(a, b, whole) != 0)
+        return false;
+    if (rest) {
+        unsigned char mask = (unsigned char)(0xFF << (8 - rest));
+        return (a[whole] & mask) == (b[whole] & mask);
+    }
+    return true;
+}
+
+static bool cidr_match(const lw_pat *p, lw_str v)
+{
+    unsigned char addr[16];
+    int fam;
+    if (!parse_ip(v, addr, &fam))
+        return false;
+    if (p->family == 4 && fam == 6) {
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+        if (memcmp(addr, mapped, 12) != 0)
+            return false;
+        memmove(addr, addr + 12, 4);
+        fam = 4;
+    }
+    if (fam != p->family)
+        return false;
+    return prefix_eq(addr, p->addr, p->prefix);
+}
+
+static bool re_match(lw_matcher *m, const lw_pat *p, lw_str v)
+{
+    int rc = pcre2_match(p->re, (PCRE2_SPTR)(v.p ? v.p : ""), v.n, 0, 0, m->md, m->mctx);
+    if (rc >= 0)
+        return true;
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+        m->re_limit_hits++;
+    return false;
+}
+
+/* String kinds against value v (field index fi for the lowercase cache). */
+static bool str_match(lw_matcher *m, uint8_t kind, bool cased, const unsigned char *s, size_t sn,
+                      lw_str v, uint32_t fi)
+{
+    const unsigned char *vp = (const unsigned char *)v.p;
+    switch (kind) {
+    case LW_PAT_EXACT:
+        return v.n == sn && (cased ? memcmp(vp, s, sn) == 0 : eq_fold(vp, s, sn));
+    case LW_PAT_PREFIX:
+        return v.n >= sn && (cased ? memcmp(vp, s, sn) == 0 : eq_fold(vp, s, sn));
+    case LW_PAT_SUFFIX:
+        return v.n >= sn && (cased ? memcmp(vp + v.n - sn, s, sn) == 0
+                                   : eq_fold(vp + v.n - sn, s, sn));
+    case LW_PAT_CONTAINS: {
+        if (v.n < sn)
+            return false;
+        if (cased)
+            return memmem(vp, v.n, s, sn) != NULL;
+        const char *lc = fi == UINT32_MAX ? NULL : lc_value(m, fi);
+        if (lc)
+            return memmem(lc, v.n, s, sn) != NULL;
+        return lw_str_ifind(v, (lw_str){(const char *)s, sn}) >= 0;
+    }
+    default:
+        return false;
+    }
+}
+
+/* Does pattern p match field f (NULL when absent), event field index fi? */
+static bool pat_match(lw_matcher *m, const lw_pat *p, const lw_field *f, uint32_t fi)
+{
+    if (!f || (f->flags & LW_FIELD_NULL))
+        return p->kind == LW_PAT_NULL;
+    lw_str v = f->value;
+    switch (p->kind) {
+    case LW_PAT_EXACT:
+    case LW_PAT_PREFIX:
+    case LW_PAT_SUFFIX:
+    case LW_PAT_CONTAINS:
+        return str_match(m, p->kind, p->cased, p->s, p->n, v, fi);
+    case LW_PAT_ANY:
+        return true;
+    case LW_PAT_NULL:
+        return v.n == 0;
+    case LW_PAT_GLOB:
+        return glob_match(p, (const unsigned char *)v.p, v.n);
+    case LW_PAT_RE:
+        return re_match(m, p, v);
+    case LW_PAT_CIDR:
+        return cidr_match(p, v);
+    case LW_PAT_NUM: {
+        double d;
+        if (!lw_str_to_double(v, &d))
+            return false;
+        switch (p->op) {
+        case LW_NUM_LT:
+            return d < p->num;
+        case LW_NUM_LTE:
+            return d <= p->num;
+        case LW_NUM_GT:
+            return d > p->num;
+        default:
+            return d >= p->num;
+        }
+    }
+    case LW_PAT_FIELDREF: {
+        const lw_field *o = field_of(m, p->ref);
+        if (!o || (o->flags & LW_FIELD_NULL))
+            return false;
+        if (p->cased)
+            return str_match(m, p->op, true, (const unsigned char *)o->value.p, o->value.n, v,
+                             UINT32_MAX);
+        /* Fold both sides: compare the two lowercased copies bytewise.  Fetch v's copy
+         * again after o's, as making o's may have moved the cache buffer. */
+        uint32_t oi = m->id_idx[p->ref];
+        const char *lv = fi == UINT32_MAX ? NULL : lc_value(m, fi);
+        const char *lo = lv ? lc_value(m, oi) : NULL;
+        lv = lo ? lc_value(m, fi) : NULL;
+        if (!lv || !lo) {
+            switch (p->op) {
+            case LW_PAT_EXACT:
+                return lw_str_ieq(v, o->value);
+            case LW_PAT_PREFIX:
+                return lw_str_istarts(v, o->value);
+            case LW_PAT_SUFFIX:
+                return lw_str_iends(v, o->value);
+            default:
+                return lw_str_ifind(v, o->value) >= 0;
+            }
+        }
+        return str_match(m, p->op, true, (const unsigned char *)lo, o->value.n,
+                         (lw_str){lv, v.n}, UINT32_MAX);
+    }
+    default:
+        return false;
+    }
+}
+
+static bool fm_match(lw_matcher *m, const lw_fm *fm)
+{
+    const lw_event *ev = m->ev;
+    if (fm->field == LW_FIELD_KEYWORD) {
+        if (!fm->all) {
+            for (uint32_t i = 0; i < ev->nfields; i++) {
+                const lw_field *f = &ev->fields[i];
+                if (f->flags & LW_FIELD_NULL)
+                    continue;
+                for (uint32_t k = 0; k < fm->npats; k++)
+                    if (pat_match(m, &fm->pats[k], f, i))
+                        return true;
+            }
+            return false;
+        }
+        for (uint32_t g = 0; g < fm->ngroups; g++) {
+            bool hit = false;
+            for (uint32_t i = 0; i < ev->nfields && !hit; i++) {
+                const lw_field *f = &ev->fields[i];
+                if (f->flags & LW_FIELD_NULL)
+                    continue;
+                for (uint32_t k = fm->gstart[g]; k < fm->gstart[g + 1] && !hit; k++)
+                    hit = pat_match(m, &fm->pats[k], f, i);
+            }
+            if (!hit)
+                return false;
+        }
+        return true;
+    }
+    const lw_field *f = field_of(m, fm->field);
+    if (fm->exists)
+        return (f != NULL) == (fm->want != 0);
+    uint32_t fi = f ? m->id_idx[fm->field] : UINT32_MAX;
+    if (!fm->all) {
+        for (uint32_t k = 0; k < fm->npats; k++)
+            if (pat_match(m, &fm->pats[k], f, fi))
+                return true;
+        return false;
+    }
+    for (uint32_t g = 0; g < fm->ngroups; g++) {
+        bool hit = false;
+        for (uint32_t k = fm->gstart[g]; k < fm->gstart[g + 1] && !hit; k++)
+            hit = pat_match(m, &fm->pats[k], f, fi);
+        if (!hit)
+            return false;
+    }
+    return true;
+}
+
+static bool sel_match(lw_matcher *m, const lw_sel *s)
+{
+    for (uint32_t a = 0; a < s->nalts; a++) {
+        const lw_alt *alt = &s->alts[a];
+        uint32_t k = 0;
+        while (k < alt->nfms && fm_match(m, &alt->fms[k]))
+            k++;
+        if (k == alt->nfms)
+            return true;
+    }
+    return false;
+}
+
+static bool cond_eval(lw_matcher *m, const lw_rule *r, const lw_cnode *c)
+{
+    switch (c->op) {
+    case LW_C_SEL:
+        return sel_match(m, &r->sels[c->sel]);
+    case LW_C_NOT:
+        return !cond_eval(m, r, c->kids[0]);
+    case LW_C_AND:
+        for (uint32_t i = 0; i < c->nkids; i++)
+            if (!cond_eval(m, r, c->kids[i]))
+                return false;
+        return true;
+    default:
+        for (uint32_t i = 0; i < c->nkids; i++)
+            if (cond_eval(m, r, c->kids[i]))
+                return true;
+        return false;
+    }
+}
+
+/* Rules whose logsource category can admit an event with these category bits. */
+static const catlist *cat_list(lw_matcher *m, uint64_t mask)
+{
+    for (size_t i = 0; i < m->ncats; i++)
+        if (m->cats[i].mask == mask)
+            return &m->cats[i];
+    if (m->ncats == MAX_CAT_LISTS) {
+        /* Unusual inputs with many mask combinations: start over rather than grow. */
+        for (size_t i = 0; i < m->ncats; i++)
+            free(m->cats[i].rules);
+        m->ncats = 0;
+    }
+    const lw_rules *rs = m->rules;
+    uint32_t *list = malloc((rs->nrules ? rs->nrules : 1) * sizeof(uint32_t));
+    if (!list)
+        return NULL;
+    uint32_t n = 0;
+    for (size_t i = 0; i < rs->nrules; i++) {
+        uint64_t c = rs->rules[i]->ls.cats;
+        if (c == 0 || (c & mask))
+            list[n++] = (uint32_t)i;
+    }
+    catlist *cl = &m->cats[m->ncats++];
+    cl->mask = mask;
+    cl->rules = list;
+    cl->n = n;
+    return cl;
+}
+
+lw_status lw_matcher_run(lw_matcher *m, const lw_event *ev, lw_match_fn fn, void *ud,
+                         uint64_t *nevals)
+{
+    if (!m || !ev)
+        return LW_EINVAL;
+    const catlist *cl = cat_list(m, ev->cats);
+    if (!cl)
+        return LW_ENOMEM;
+    begin_event(m, ev);
+    uint64_t evals = 0;
+    for (uint32_t i = 0; i < cl->n; i++) {
+        const lw_rule *r = m->rules->rules[cl->rules[i]];
+        if (!lw_logsource_admits(&r->ls, ev))
+            continue;
+        evals++;
+        if (cond_eval(m, r, r->cond) && fn)
+            fn(r, ev, ud);
+    }
+    if (nevals)
+        *nevals += evals;
+    return LW_OK;
+}
