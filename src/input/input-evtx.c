@@ -5,7 +5,10 @@
  * normalized to evtx_dump's rendering (see xml-event.h), so an .evtx file and its evtx_dump
  * JSON give the same fields.  Records are read in file order, then libevtx's recovered
  * records (found in chunk slack space); a recovered record whose identifier was already
- * delivered is a stale copy and is passed over without being counted as a record.
+ * delivered is a stale copy and is passed over without being counted as a record, and
+ * recovered records libevtx cannot read (most of them, with libevtx 20181227) are summed
+ * up in one warning at the end rather than skipped one by one: they are remnants, not
+ * records of the file, and a healthy log would otherwise report hundreds of skips.
  *
  * libevtx (Debian 20181227) is built without libbfio, so it can only open a path: a gzip
  * or stdin input is first decompressed into an unlinked temporary file in $TMPDIR (or
@@ -48,6 +51,8 @@ typedef struct evtx_state {
     uint64_t *ids; /* identifiers delivered in the first pass (sorted before recovery) */
     size_t nids, ids_cap;
     bool ids_sorted;
+    int recovered_bad; /* recovered records libevtx could not read */
+    bool warned;
 } evtx_state;
 
 /* libevtx's error text on one line, then free the error. */
@@ -253,9 +258,23 @@ static lw_status next_evtx(lw_input *in, lw_event *ev)
             idx = s->ridx++;
             ok = libevtx_file_get_recovered_record_by_index(s->file, idx, &rec, &e);
         } else {
+            if (s->recovered_bad > 0 && !s->warned) {
+                s->warned = true;
+                lw_input_warn(in, 0, "evtx-recovered-unreadable",
+                              "%d of %d recovered records (remnants in chunk slack space) "
+                              "could not be read",
+                              s->recovered_bad, s->nrecovered);
+            }
             return LW_EOF;
         }
         const char *kind = recovered ? "recovered record" : "record";
+        if ((ok != 1 || !rec) && recovered) {
+            /* Slack-space remnants libevtx found but cannot read are not records of the
+             * file: count them for one warning at the end instead of a skip each. */
+            libevtx_error_free(&e);
+            s->recovered_bad++;
+            continue;
+        }
         if (ok != 1 || !rec) {
             err_text(&e, msg, sizeof msg);
             lw_input_skip(in, (uint64_t)idx + 1, 0, "evtx-corrupt-record", "%s #%d: %s", kind,

@@ -526,14 +526,16 @@ static bool is_guid36(const char *p)
 }
 
 /* evtx_dump's rendering of a value (see xml-event.h); returns a view or an arena copy. */
-static lw_status normalize_value(xp *x, lw_str v, lw_str *out)
+static lw_status normalize_value(xp *x, lw_str name, lw_str v, lw_str *out)
 {
     if (!(x->flags & LW_XML_EVTX_DUMP_VALUES)) {
         *out = v;
         return LW_OK;
     }
     v = lw_str_trim(v);
-    if (v.n == 38 && v.p[0] == '{' && v.p[37] == '}' && is_guid36(v.p + 1)) {
+    /* Only fields named *Guid are taken to be win:GUID typed: a string value that happens
+     * to be a braced GUID (a registry Details value) keeps its braces, as in evtx_dump. */
+    if (v.n == 38 && lw_str_iends(name, LW_STR_LIT("guid")) && v.p[0] == '{' && v.p[37] == '}' && is_guid36(v.p + 1)) {
         *out = (lw_str){v.p + 1, 36};
         return LW_OK;
     }
@@ -563,7 +565,7 @@ static lw_status normalize_value(xp *x, lw_str v, lw_str *out)
 static lw_status add_field(xp *x, lw_str name, lw_str value)
 {
     lw_str v;
-    lw_status st = normalize_value(x, value, &v);
+    lw_status st = normalize_value(x, name, value, &v);
     if (st)
         return st;
     if (lw_event_add(x->ev, name, v, 0) != LW_OK)
@@ -692,7 +694,7 @@ static lw_status parse_eventdata(xp *x, const xtag *t)
                 st = param_name(x, nunnamed++, &name);
                 if (!st) {
                     lw_str nv;
-                    st = normalize_value(x, v, &nv);
+                    st = normalize_value(x, name, v, &nv);
                     v = nv;
                     joined_len += v.n + 1;
                 }

@@ -29,7 +29,11 @@
  * EVTX-derived JSON use.  With this flag, values of EventData/UserData fields are rewritten
  * to evtx_dump's form so the EVTX, XML and JSON paths give identical field values:
  *    "{0197231E-005A-6928-A50B-000000000D00}" -> "0197231E-005A-6928-A50B-000000000D00"
- *      (a value that is exactly a braced GUID; evtx_dump prints win:GUID without braces),
+ *      when the value is exactly a braced GUID and the field name ends in "Guid" (any
+ *      case): evtx_dump prints win:GUID values without braces, but the XML does not say
+ *      which values were GUID-typed, and string values such as a registry "Details" of
+ *      "{00000001-...}" must keep theirs (ProcessGuid, LogonGuid, SourceProcessGUID,
+ *      ObjectGUID... are the GUID-typed ones in Sysmon and Security events),
  *    "0x00000000003b5cb2" -> "0x3b5cb2", "0x001fffff" -> "0x1fffff"
  *      (exactly 0x + 8 or 16 hex digits: libevtx zero-pads HexInt32/HexInt64),
  *    leading/trailing whitespace trimmed (evtx_dump trims text values; Sysmon's

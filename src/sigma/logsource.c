@@ -47,6 +47,7 @@ static const service_row windows_services[] = {
     {"microsoft-servicebus-client", {"Microsoft-ServiceBus-Client"}},
     {"servicebus-client", {"Microsoft-ServiceBus-Client"}},
     {"ldap_debug", {"Microsoft-Windows-LDAP-Client/Debug"}},
+    {"ldap", {"Microsoft-Windows-LDAP-Client/Debug"}},
     {"security-mitigations",
      {"Microsoft-Windows-Security-Mitigations/Kernel Mode",
       "Microsoft-Windows-Security-Mitigations/User Mode"}},

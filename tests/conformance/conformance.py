@@ -50,6 +50,7 @@ def main():
     passed = failed = known_failed = fixed = 0
     failures = []
     by_type = {}
+    exact = [0]
     cases = []
     for dp, _, files in os.walk(os.path.join(sigma, "regression_data")):
         if "info.yml" in files:
@@ -85,6 +86,8 @@ def main():
                     got = sum(1 for line in r.stdout.splitlines()
                               if line.strip() and json.loads(line)["rule"]["id"] == rid)
             ok = got >= want
+            if ok and got == want:
+                exact[0] += 1
             s = by_type.setdefault(typ, [0, 0])
             s[0 if ok else 1] += 1
             if ok:
@@ -103,6 +106,8 @@ def main():
         print(f)
     for typ, (p, f) in sorted(by_type.items()):
         print("conformance %-5s: %d/%d samples pass" % (typ, p, p + f))
+    print("conformance: %d of %d passing samples match exactly match_count (or 1 when absent)"
+          % (exact[0], passed))
     print("conformance: %d known failures, %d fixed" % (known_failed, fixed))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0

@@ -121,6 +121,7 @@ static void test_load_windows(void **state)
 
 typedef struct evbuf {
     lw_event *evs;
+    char (*ids)[64]; /* expected rule id: the sample file's name */
     size_t n, cap;
 } evbuf;
 
@@ -248,9 +249,12 @@ static void collect_json(const char *dir, evbuf *b, int depth)
             if (b->n == b->cap) {
                 b->cap = b->cap ? b->cap * 2 : 256;
                 b->evs = realloc(b->evs, b->cap * sizeof(*b->evs));
+                b->ids = realloc(b->ids, b->cap * sizeof(*b->ids));
             }
-            if (json_to_event(root, &b->evs[b->n]))
+            if (json_to_event(root, &b->evs[b->n])) {
+                snprintf(b->ids[b->n], sizeof(b->ids[0]), "%.*s", (int)(n - 5), de->d_name);
                 b->n++;
+            }
             cJSON_Delete(root);
             cur = endp;
         }
@@ -296,9 +300,69 @@ static void test_throughput(void **state)
     for (size_t i = 0; i < b.n; i++)
         lw_event_destroy(&b.evs[i]);
     free(b.evs);
+    free(b.ids);
+}
+
+typedef struct want {
+    const char *id;
+    int hit;
+} want;
+
+static void mark_hit(const lw_rule *r, const lw_event *ev, void *ud)
+{
+    want *w = ud;
+    if (!strcmp(lw_rule_get_meta(r)->id, w->id))
+        w->hit = 1;
+}
+
+/* Every regression sample must fire the rule it was written for (all three folders). */
+static void test_regression_samples(void **state)
+{
+    (void)state;
+    if (!have_shared())
+        skip();
+    lw_rules *rs;
+    tally *t = calloc(1, sizeof(*t));
+    assert_int_equal(lw_rules_new(&rs), LW_OK);
+    assert_int_equal(lw_rules_load(rs, LW_SHARED_DIR "/sigma/rules", on_report, t), LW_OK);
+    assert_int_equal(lw_rules_load(rs, LW_SHARED_DIR "/sigma/rules-emerging-threats", on_report, t), LW_OK);
+    assert_int_equal(lw_rules_load(rs, LW_SHARED_DIR "/sigma/rules-threat-hunting", on_report, t), LW_OK);
+    assert_int_equal(lw_rules_compile(rs), LW_OK);
+    printf("all SigmaHQ folders: %zu loaded, %zu rejected\n", t->ok, t->bad);
+    evbuf b = {0};
+    collect_json(REGRESSION, &b, 0);
+    lw_matcher *m;
+    assert_int_equal(lw_matcher_new(rs, &m), LW_OK);
+    /* A sample file passes when at least one of its events fires its rule. */
+    size_t files = 0, failed = 0;
+    for (size_t i = 0; i < b.n;) {
+        size_t j = i;
+        want w = {b.ids[i], 0};
+        while (j < b.n && !strcmp(b.ids[j], b.ids[i]))
+            lw_matcher_run(m, &b.evs[j++], mark_hit, &w, NULL);
+        files++;
+        if (!w.hit) {
+            failed++;
+            printf("  no match: rule %s (%s)\n", b.ids[i], lw_event_channel(&b.evs[i]).p ? "" : "");
+        }
+        i = j;
+    }
+    printf("regression samples: %zu of %zu files fire their rule\n", files - failed, files);
+    lw_matcher_free(m);
+    for (size_t i = 0; i < b.n; i++)
+        lw_event_destroy(&b.evs[i]);
+    free(b.evs);
+    free(b.ids);
+    lw_rules_free(rs);
+    free(t);
 }
 #else
 static void test_throughput(void **state)
+{
+    (void)state;
+    skip();
+}
+static void test_regression_samples(void **state)
 {
     (void)state;
     skip();
@@ -318,6 +382,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_windows),
         cmocka_unit_test(test_throughput),
+        cmocka_unit_test(test_regression_samples),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }

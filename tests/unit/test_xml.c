@@ -204,7 +204,8 @@ static void test_evtx_dump_values(void **state)
     lw_event_init(&ev);
     lw_xml_error e;
     assert_int_equal(
-        parse(ED("<Data Name=\"G\">{0197231E-005A-6928-A50B-000000000D00}</Data>"
+        parse(ED("<Data Name=\"ProcessGuid\">{0197231E-005A-6928-A50B-000000000D00}</Data>"
+                 "<Data Name=\"Details\">{00000001-0000-0000-0000-0000FEEDACDC}</Data>"
                  "<Data Name=\"G2\">{not-a-guid}</Data>"
                  "<Data Name=\"H64\">0x00000000003b5cb2</Data>"
                  "<Data Name=\"H32\">0x001fffff</Data>"
@@ -214,7 +215,8 @@ static void test_evtx_dump_values(void **state)
                  "<Data Name=\"CRLF\">a\r\nb</Data>"),
               &ev, &e),
         LW_OK);
-    assert_field(&ev, "G", "0197231E-005A-6928-A50B-000000000D00");
+    assert_field(&ev, "ProcessGuid", "0197231E-005A-6928-A50B-000000000D00");
+    assert_field(&ev, "Details", "{00000001-0000-0000-0000-0000FEEDACDC}");
     assert_field(&ev, "G2", "{not-a-guid}");
     assert_field(&ev, "H64", "0x3b5cb2");
     assert_field(&ev, "H32", "0x1fffff");
