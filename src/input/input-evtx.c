@@ -55,24 +55,32 @@ typedef struct evtx_state {
     bool warned;
 } evtx_state;
 
-/* libevtx's error text on one line, then free the error. */
+/* libevtx's error on one line: its outermost message and, when different, the innermost
+ * cause (the backtrace's last line says what was actually wrong); then free the error. */
 static void err_text(libevtx_error_t **e, char *buf, size_t cap)
 {
+    char bt[4096];
     buf[0] = '\0';
-    if (*e) {
-        if (libevtx_error_sprint(*e, buf, cap) < 0)
-            lw_fmt(buf, cap, "unknown libevtx error");
-        libevtx_error_free(e);
-    } else {
-        lw_fmt(buf, cap, "unknown libevtx error");
+    if (!*e || libevtx_error_backtrace_sprint(*e, bt, sizeof bt) < 0) {
+        if (!*e || libevtx_error_sprint(*e, bt, sizeof bt) < 0)
+            lw_fmt(bt, sizeof bt, "unknown libevtx error");
     }
-    buf[cap - 1] = '\0';
+    libevtx_error_free(e);
+    bt[sizeof bt - 1] = '\0';
+    size_t l = strlen(bt);
+    while (l > 0 && (bt[l - 1] == '\n' || bt[l - 1] == ' ' || bt[l - 1] == '\r'))
+        bt[--l] = '\0';
+    char *first_nl = strchr(bt, '\n');
+    char *last_nl = strrchr(bt, '\n');
+    if (first_nl) {
+        *first_nl = '\0';
+        lw_fmt(buf, cap, "%s (%s)", bt, last_nl + 1);
+    } else {
+        lw_fmt(buf, cap, "%s", bt);
+    }
     for (char *p = buf; *p; p++)
         if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
-    size_t l = strlen(buf);
-    while (l > 0 && buf[l - 1] == ' ')
-        buf[--l] = '\0';
 }
 
 static int sniff_evtx(const unsigned char *head, size_t n)
@@ -114,8 +122,7 @@ static lw_status copy_to_temp(lw_input *in, char *path, size_t cap)
             if (w < 0 && errno == EINTR)
                 continue;
             if (w <= 0) {
-                lw_input_warn(in, 0, "evtx-temp", "writing temporary file: %s",
-                              strerror(errno));
+                lw_input_warn(in, 0, "evtx-temp", "writing temporary file: %s", strerror(errno));
                 st = LW_EIO;
                 break;
             }
@@ -131,8 +138,7 @@ static lw_status copy_to_temp(lw_input *in, char *path, size_t cap)
             continue;
         if (rd->error) {
             /* A truncated gzip still gives the records before the cut. */
-            lw_input_warn(in, 0, "read-error", "%s (reading what was decompressed)",
-                          rd->errmsg);
+            lw_input_warn(in, 0, "read-error", "%s (reading what was decompressed)", rd->errmsg);
         }
         break;
     }
@@ -293,9 +299,11 @@ static lw_status next_evtx(lw_input *in, lw_event *ev)
         size_t size = 0;
         lw_status st = LW_OK;
         if (libevtx_record_get_utf8_xml_string_size(rec, &size, &e) != 1 || size == 0) {
+            if (recovered)
+                goto remnant;
             err_text(&e, msg, sizeof msg);
-            lw_input_skip(in, where, 0, "evtx-corrupt-record", "%s #%d: cannot render: %s",
-                          kind, idx + 1, msg);
+            lw_input_skip(in, where, 0, "evtx-corrupt-record", "%s #%d: cannot render: %s", kind,
+                          idx + 1, msg);
             st = LW_EFORMAT;
             goto done;
         }
@@ -312,9 +320,11 @@ static lw_status next_evtx(lw_input *in, lw_event *ev)
             s->xml_cap = ncap;
         }
         if (libevtx_record_get_utf8_xml_string(rec, s->xml, size, &e) != 1) {
+            if (recovered)
+                goto remnant;
             err_text(&e, msg, sizeof msg);
-            lw_input_skip(in, where, 0, "evtx-corrupt-record", "%s #%d: cannot render: %s",
-                          kind, idx + 1, msg);
+            lw_input_skip(in, where, 0, "evtx-corrupt-record", "%s #%d: cannot render: %s", kind,
+                          idx + 1, msg);
             st = LW_EFORMAT;
             goto done;
         }
@@ -328,10 +338,12 @@ static lw_status next_evtx(lw_input *in, lw_event *ev)
         }
         lw_xml_error xe = {0, NULL};
         st = lw_xml_event_parse((const char *)s->xml, len, ev, LW_XML_EVTX_DUMP_VALUES, &xe);
+        if (st == LW_EFORMAT && recovered)
+            goto remnant;
         if (st == LW_EFORMAT) {
             lw_input_skip(in, where, 0, "evtx-corrupt-record",
-                          "%s #%d: rendered XML invalid at byte %zu: %s", kind, idx + 1,
-                          xe.offset, xe.msg);
+                          "%s #%d: rendered XML invalid at byte %zu: %s", kind, idx + 1, xe.offset,
+                          xe.msg);
         } else if (st == LW_OK) {
             /* The XML's EventRecordID is what Event Viewer and evtx_dump's JSON show; the
              * record header's identifier differs from it in filtered exports ("Save
@@ -344,6 +356,13 @@ static lw_status next_evtx(lw_input *in, lw_event *ev)
     done:
         libevtx_record_free(&rec, NULL);
         return st;
+    remnant:
+        /* a recovered record that cannot be rendered or parsed: see recovered_bad */
+        libevtx_error_free(&e);
+        libevtx_record_free(&rec, NULL);
+        lw_event_reset(ev);
+        s->recovered_bad++;
+        continue;
     }
 }
 

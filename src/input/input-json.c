@@ -87,9 +87,11 @@ static lw_status skip_line(lw_input *in, json_state *st)
         int r = refill(in, st);
         if (r == -1)
             return LW_EIO;
-        if (r == 0)
+        if (r == 0) { /* end of input: the rest of the line is all there is */
+            advance(in, st, lw_reader_avail(&in->rd));
             return LW_OK;
-        /* -2 cannot happen: the window was emptied above. */
+        }
+        /* -2 cannot happen: at most one byte is left in the window here. */
     }
 }
 
@@ -155,8 +157,8 @@ static const char *type_name(uint16_t t)
 #define NONE UINT32_MAX
 
 typedef struct rec {
-    const char *b;         /* record text (the reader window) */
-    const lw_json_tok *t;  /* its tokens; t[0] is the root object */
+    const char *b;        /* record text (the reader window) */
+    const lw_json_tok *t; /* its tokens; t[0] is the root object */
     lw_event *ev;
 } rec;
 

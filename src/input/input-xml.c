@@ -174,7 +174,8 @@ static lw_status next_xml(lw_input *in, lw_event *ev)
             if (again >= 0) {
                 /* another <Event begins before this one ends: this one is cut short */
                 locate(in, s, 0, &line, &col);
-                lw_input_skip(in, line, col, "xml-syntax", "<Event> not closed before the next <Event>");
+                lw_input_skip(in, line, col, "xml-syntax",
+                              "<Event> not closed before the next <Event>");
                 consume(in, s, (size_t)again);
                 return LW_EFORMAT;
             }

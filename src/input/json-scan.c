@@ -17,18 +17,17 @@
 
 /* Bytes that stop the fast string scan: '"', '\\' and control characters. */
 static const unsigned char str_stop[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1,
 };
 
 static const unsigned char ws_tab[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
 
 /* Hex digit value plus one; 0 for bytes that are not hex digits. */
 static const unsigned char hex1[256] = {
-    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,
-    ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
-    ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
-    ['F'] = 16,
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
 void lw_json_init(lw_json_parser *p)
@@ -212,8 +211,7 @@ static inline lw_status scan_literal(lw_json_parser *p, const unsigned char *s, 
     return LW_OK;
 }
 
-lw_status lw_json_parse(lw_json_parser *p, const char *buf, size_t n, unsigned flags,
-                        size_t *end)
+lw_status lw_json_parse(lw_json_parser *p, const char *buf, size_t n, unsigned flags, size_t *end)
 {
     const unsigned char *s = (const unsigned char *)buf;
     const bool prefix = (flags & LW_JSON_PREFIX) != 0;
@@ -236,20 +234,20 @@ lw_status lw_json_parse(lw_json_parser *p, const char *buf, size_t n, unsigned f
     uint32_t lim = p->cap < p->max_tokens ? p->cap : p->max_tokens;
 
 /* Append a token for the value at pos; t points at it until the next NEW_TOK. */
-#define NEW_TOK(ty)                                                                            \
-    do {                                                                                       \
-        if (p->ntoks == lim) {                                                                 \
-            if ((st = grow(p, pos)) != LW_OK)                                                  \
-                return st;                                                                     \
-            lim = p->cap < p->max_tokens ? p->cap : p->max_tokens;                             \
-        }                                                                                      \
-        t = &p->toks[p->ntoks];                                                                \
-        t->start = (uint32_t)pos;                                                              \
-        t->len = 0;                                                                            \
-        t->count = 0;                                                                          \
-        t->type = (ty);                                                                        \
-        t->flags = 0;                                                                          \
-        t->next = ++p->ntoks;                                                                  \
+#define NEW_TOK(ty)                                                                                \
+    do {                                                                                           \
+        if (p->ntoks == lim) {                                                                     \
+            if ((st = grow(p, pos)) != LW_OK)                                                      \
+                return st;                                                                         \
+            lim = p->cap < p->max_tokens ? p->cap : p->max_tokens;                                 \
+        }                                                                                          \
+        t = &p->toks[p->ntoks];                                                                    \
+        t->start = (uint32_t)pos;                                                                  \
+        t->len = 0;                                                                                \
+        t->count = 0;                                                                              \
+        t->type = (ty);                                                                            \
+        t->flags = 0;                                                                              \
+        t->next = ++p->ntoks;                                                                      \
     } while (0)
 
 value:

@@ -89,8 +89,7 @@ void lw_json_free(lw_json_parser *p);
  * without LW_JSON_PREFIX), LW_EFORMAT (p->err, p->err_off, p->truncated set) or LW_ENOMEM.
  * Tokens refer to buf, which the caller keeps alive while it uses them.
  */
-lw_status lw_json_parse(lw_json_parser *p, const char *buf, size_t n, unsigned flags,
-                        size_t *end);
+lw_status lw_json_parse(lw_json_parser *p, const char *buf, size_t n, unsigned flags, size_t *end);
 
 /*
  * Decode the body of a string token (p, n: the bytes between the quotes, already validated

@@ -535,7 +535,8 @@ static lw_status normalize_value(xp *x, lw_str name, lw_str v, lw_str *out)
     v = lw_str_trim(v);
     /* Only fields named *Guid are taken to be win:GUID typed: a string value that happens
      * to be a braced GUID (a registry Details value) keeps its braces, as in evtx_dump. */
-    if (v.n == 38 && lw_str_iends(name, LW_STR_LIT("guid")) && v.p[0] == '{' && v.p[37] == '}' && is_guid36(v.p + 1)) {
+    if (v.n == 38 && lw_str_iends(name, LW_STR_LIT("guid")) && v.p[0] == '{' && v.p[37] == '}' &&
+        is_guid36(v.p + 1)) {
         *out = (lw_str){v.p + 1, 36};
         return LW_OK;
     }
@@ -785,10 +786,12 @@ static lw_status parse_system(xp *x, const xtag *t)
                 ev->record = (uint64_t)num;
         } else if (lw_str_eq_c(c.local, "Channel")) {
             st = read_value(x, &c, &v, NULL);
-            ev->channel = lw_str_trim(v);
+            if (!st)
+                ev->channel = lw_str_trim(v);
         } else if (lw_str_eq_c(c.local, "Computer")) {
             st = read_value(x, &c, &v, NULL);
-            ev->host = lw_str_trim(v);
+            if (!st)
+                ev->host = lw_str_trim(v);
         } else {
             st = skip_rest(x, &c);
         }

@@ -48,8 +48,7 @@ typedef struct cparser {
     lw_cerr *e;
 } cparser;
 
-__attribute__((format(printf, 3, 4))) static void perr(cparser *p, size_t off,
-                                                        const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void perr(cparser *p, size_t off, const char *fmt, ...)
 {
     va_list ap;
     lw_cerr_set(p->e, p->node, "%s", "");
@@ -67,8 +66,8 @@ static bool is_sep(char c)
 
 static void next(cparser *p)
 {
-    while (p->pos < p->n && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' ||
-                             p->s[p->pos] == '\n' || p->s[p->pos] == '\r'))
+    while (p->pos < p->n && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' || p->s[p->pos] == '\n' ||
+                             p->s[p->pos] == '\r'))
         p->pos++;
     tok t = {T_END, p->pos, 0};
     if (p->pos >= p->n) {
@@ -248,7 +247,8 @@ static lw_status parse_unary(cparser *p, lw_cnode **out)
         }
         int i = find_sel(p, p->s + t.off, t.n);
         if (i < 0) {
-            perr(p, t.off, "unknown search identifier '%.*s' in condition", (int)(t.n), p->s + t.off);
+            perr(p, t.off, "unknown search identifier '%.*s' in condition", (int)(t.n),
+                 p->s + t.off);
             return LW_ERULE;
         }
         if ((st = sel_node(p, (uint32_t)i, out)))
@@ -349,8 +349,7 @@ lw_status lw_compile_condition(lw_rules *r, lw_rule *rule, const lw_ynode *cond,
     if (st)
         return st;
     if (p.cur.k == T_PIPE) {
-        perr(&p, p.cur.off,
-             "deprecated aggregation '|%.*s' in condition (use a correlation rule)",
+        perr(&p, p.cur.off, "deprecated aggregation '|%.*s' in condition (use a correlation rule)",
              (int)(p.n - p.cur.off - 1 > 40 ? 40 : p.n - p.cur.off - 1), p.s + p.cur.off + 1);
         return LW_ERULE;
     }

@@ -298,8 +298,8 @@ static bool str_match(lw_matcher *m, uint8_t kind, bool cased, const unsigned ch
     case LW_PAT_PREFIX:
         return v.n >= sn && (cased ? memcmp(vp, s, sn) == 0 : eq_fold(vp, s, sn));
     case LW_PAT_SUFFIX:
-        return v.n >= sn && (cased ? memcmp(vp + v.n - sn, s, sn) == 0
-                                   : eq_fold(vp + v.n - sn, s, sn));
+        return v.n >= sn &&
+               (cased ? memcmp(vp + v.n - sn, s, sn) == 0 : eq_fold(vp + v.n - sn, s, sn));
     case LW_PAT_CONTAINS: {
         if (v.n < sn)
             return false;
@@ -377,12 +377,143 @@ static bool pat_match(lw_matcher *m, const lw_pat *p, const lw_field *f, uint32_
                 return lw_str_ifind(v, o->value) >= 0;
             }
         }
-        return str_match(m, p->op, true, (const unsigned char *)lo, o->value.n,
-                         (lw_str){lv, v.n}, UINT32_MAX);
+        return str_match(m, p->op, true, (const unsigned char *)lo, o->value.n, (lw_str){lv, v.n},
+                         UINT32_MAX);
     }
     default:
         return false;
     }
+}
+
+static inline uint32_t load32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline size_t ng_hash(uint32_t g, size_t mask)
+{
+    return (size_t)((g * 2654435761u) ^ (g >> 15)) & mask;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 16;
+    while (c < n)
+        c *= 2;
+    return c;
+}
+
+lw_status lw_fm_build_index(lw_rules *r, lw_fm *fm)
+{
+    uint32_t nex = 0, nng = 0;
+    for (uint32_t i = 0; i < fm->npats; i++) {
+        const lw_pat *p = &fm->pats[i];
+        if (p->cased)
+            continue;
+        nex += p->kind == LW_PAT_EXACT;
+        nng += p->kind == LW_PAT_CONTAINS && p->n >= 4;
+    }
+    if (nex + nng < LW_PIDX_MIN / 2)
+        return LW_OK; /* mostly other kinds: a linear scan is as good */
+    lw_pidx *x = lw_arena_alloc(&r->arena, sizeof(*x));
+    if (!x)
+        return LW_ENOMEM;
+    memset(x, 0, sizeof(*x));
+    x->rest = lw_arena_alloc(&r->arena, fm->npats * sizeof(uint32_t));
+    if (!x->rest)
+        return LW_ENOMEM;
+    if (nex) {
+        size_t cap = pow2_at_least((size_t)nex * 2);
+        x->ex = lw_arena_alloc(&r->arena, cap * sizeof(uint32_t));
+        x->exh = lw_arena_alloc(&r->arena, cap * sizeof(uint64_t));
+        if (!x->ex || !x->exh)
+            return LW_ENOMEM;
+        memset(x->ex, 0, cap * sizeof(uint32_t));
+        x->exmask = cap - 1;
+    }
+    if (nng) {
+        size_t cap = pow2_at_least((size_t)nng * 2);
+        x->ng = lw_arena_alloc(&r->arena, cap * sizeof(uint32_t));
+        x->ngkey = lw_arena_alloc(&r->arena, cap * sizeof(uint32_t));
+        if (!x->ng || !x->ngkey)
+            return LW_ENOMEM;
+        memset(x->ng, 0, cap * sizeof(uint32_t));
+        x->ngmask = cap - 1;
+    }
+    for (uint32_t i = 0; i < fm->npats; i++) {
+        const lw_pat *p = &fm->pats[i];
+        if (!p->cased && p->kind == LW_PAT_EXACT) {
+            uint64_t h = lw_str_ihash((lw_str){(const char *)p->s, p->n});
+            size_t j = h & x->exmask;
+            while (x->ex[j])
+                j = (j + 1) & x->exmask;
+            x->ex[j] = i + 1;
+            x->exh[j] = h;
+        } else if (!p->cased && p->kind == LW_PAT_CONTAINS && p->n >= 4) {
+            uint32_t g = load32(p->s);
+            size_t j = ng_hash(g, x->ngmask);
+            while (x->ng[j])
+                j = (j + 1) & x->ngmask;
+            x->ng[j] = i + 1;
+            x->ngkey[j] = g;
+        } else {
+            x->rest[x->nrest++] = i;
+        }
+    }
+    fm->idx = x;
+    return LW_OK;
+}
+
+/* Any pattern of an indexed item matches field f (not NULL, not null)? */
+static bool idx_match(lw_matcher *m, const lw_fm *fm, const lw_field *f, uint32_t fi)
+{
+    const lw_pidx *x = fm->idx;
+    lw_str v = f->value;
+    if (x->ex) {
+        uint64_t h = lw_str_ihash(v);
+        for (size_t j = h & x->exmask; x->ex[j]; j = (j + 1) & x->exmask) {
+            const lw_pat *p = &fm->pats[x->ex[j] - 1];
+            if (x->exh[j] == h && p->n == v.n && eq_fold((const unsigned char *)v.p, p->s, p->n))
+                return true;
+        }
+    }
+    if (x->ng && v.n >= 4) {
+        const unsigned char *lc = (const unsigned char *)lc_value(m, fi);
+        if (!lc) {
+            /* No memory for the folded copy: check the indexed patterns one by one. */
+            for (size_t j = 0; j <= x->ngmask; j++)
+                if (x->ng[j] && pat_match(m, &fm->pats[x->ng[j] - 1], f, UINT32_MAX))
+                    return true;
+        } else {
+            for (size_t i = 0; i + 4 <= v.n; i++) {
+                uint32_t g = load32(lc + i);
+                for (size_t j = ng_hash(g, x->ngmask); x->ng[j]; j = (j + 1) & x->ngmask) {
+                    if (x->ngkey[j] != g)
+                        continue;
+                    const lw_pat *p = &fm->pats[x->ng[j] - 1];
+                    if (i + p->n <= v.n && memcmp(lc + i, p->s, p->n) == 0)
+                        return true;
+                }
+            }
+        }
+    }
+    for (uint32_t k = 0; k < x->nrest; k++)
+        if (pat_match(m, &fm->pats[x->rest[k]], f, fi))
+            return true;
+    return false;
+}
+
+/* OR over all patterns of a non-|all item. */
+static inline bool any_match(lw_matcher *m, const lw_fm *fm, const lw_field *f, uint32_t fi)
+{
+    if (fm->idx && f && !(f->flags & LW_FIELD_NULL))
+        return idx_match(m, fm, f, fi);
+    for (uint32_t k = 0; k < fm->npats; k++)
+        if (pat_match(m, &fm->pats[k], f, fi))
+            return true;
+    return false;
 }
 
 static bool fm_match(lw_matcher *m, const lw_fm *fm)
@@ -394,9 +525,8 @@ static bool fm_match(lw_matcher *m, const lw_fm *fm)
                 const lw_field *f = &ev->fields[i];
                 if (f->flags & LW_FIELD_NULL)
                     continue;
-                for (uint32_t k = 0; k < fm->npats; k++)
-                    if (pat_match(m, &fm->pats[k], f, i))
-                        return true;
+                if (any_match(m, fm, f, i))
+                    return true;
             }
             return false;
         }
@@ -418,12 +548,8 @@ static bool fm_match(lw_matcher *m, const lw_fm *fm)
     if (fm->exists)
         return (f != NULL) == (fm->want != 0);
     uint32_t fi = f ? m->id_idx[fm->field] : UINT32_MAX;
-    if (!fm->all) {
-        for (uint32_t k = 0; k < fm->npats; k++)
-            if (pat_match(m, &fm->pats[k], f, fi))
-                return true;
-        return false;
-    }
+    if (!fm->all)
+        return any_match(m, fm, f, fi);
     for (uint32_t g = 0; g < fm->ngroups; g++) {
         bool hit = false;
         for (uint32_t k = fm->gstart[g]; k < fm->gstart[g + 1] && !hit; k++)

@@ -45,13 +45,13 @@ enum {
     M_EXPAND = 1u << 22,
 };
 
-#define M_STRPOS   (M_CONTAINS | M_STARTSWITH | M_ENDSWITH)
-#define M_NUM      (M_LT | M_LTE | M_GT | M_GTE)
-#define M_KIND     (M_STRPOS | M_RE | M_CIDR | M_NUM | M_EXISTS)
-#define M_REFLAGS  (M_RE_I | M_RE_M | M_RE_S)
-#define M_ENCODE   (M_UTF16LE | M_UTF16BE | M_UTF16)
-#define M_BASE64S  (M_BASE64 | M_BASE64OFF)
-#define M_XFORM    (M_WINDASH | M_BASE64S | M_ENCODE | M_EXPAND)
+#define M_STRPOS  (M_CONTAINS | M_STARTSWITH | M_ENDSWITH)
+#define M_NUM     (M_LT | M_LTE | M_GT | M_GTE)
+#define M_KIND    (M_STRPOS | M_RE | M_CIDR | M_NUM | M_EXISTS)
+#define M_REFLAGS (M_RE_I | M_RE_M | M_RE_S)
+#define M_ENCODE  (M_UTF16LE | M_UTF16BE | M_UTF16)
+#define M_BASE64S (M_BASE64 | M_BASE64OFF)
+#define M_XFORM   (M_WINDASH | M_BASE64S | M_ENCODE | M_EXPAND)
 
 /* A value being transformed: bytes plus a wildcard mark per byte (NULL = all literal). */
 typedef struct sval {
@@ -110,14 +110,12 @@ static const mod_row mod_table[] = {
     {"lte", M_LTE, NULL, (M_KIND & ~M_LTE) | M_XFORM | M_CASED | M_FIELDREF | M_ALL, NULL},
     {"gt", M_GT, NULL, (M_KIND & ~M_GT) | M_XFORM | M_CASED | M_FIELDREF | M_ALL, NULL},
     {"gte", M_GTE, NULL, (M_KIND & ~M_GTE) | M_XFORM | M_CASED | M_FIELDREF | M_ALL, NULL},
-    {"exists", M_EXISTS, NULL, (M_KIND & ~M_EXISTS) | M_XFORM | M_CASED | M_FIELDREF | M_ALL,
-     NULL},
+    {"exists", M_EXISTS, NULL, (M_KIND & ~M_EXISTS) | M_XFORM | M_CASED | M_FIELDREF | M_ALL, NULL},
     {"fieldref", M_FIELDREF, NULL, M_RE | M_CIDR | M_NUM | M_EXISTS | M_XFORM, NULL},
     {"cased", M_CASED, NULL, M_RE | M_CIDR | M_NUM | M_EXISTS, NULL},
     {"windash", M_WINDASH, x_windash, M_RE | M_CIDR | M_NUM | M_EXISTS | M_FIELDREF, NULL},
     {"base64", M_BASE64, x_base64, M_RE | M_CIDR | M_NUM | M_EXISTS | M_FIELDREF, NULL},
-    {"base64offset", M_BASE64OFF, x_base64off, M_RE | M_CIDR | M_NUM | M_EXISTS | M_FIELDREF,
-     NULL},
+    {"base64offset", M_BASE64OFF, x_base64off, M_RE | M_CIDR | M_NUM | M_EXISTS | M_FIELDREF, NULL},
     {"utf16le", M_UTF16LE, x_utf16le, M_RE | M_CIDR | M_NUM | M_EXISTS | M_FIELDREF, NULL},
     {"wide", M_UTF16LE, x_utf16le, M_RE | M_CIDR | M_NUM | M_EXISTS | M_FIELDREF, NULL},
     {"utf16be", M_UTF16BE, x_utf16be, M_RE | M_CIDR | M_NUM | M_EXISTS | M_FIELDREF, NULL},
@@ -178,6 +176,8 @@ static lw_status sv_alloc(mctx *c, sval *v, size_t n, bool wild)
     v->b = lw_arena_alloc(&c->tmp, n ? n : 1);
     v->w = wild ? lw_arena_alloc(&c->tmp, n ? n : 1) : NULL;
     v->n = n;
+    v->cased = 0;
+    v->group = 0;
     if (!v->b || (wild && !v->w))
         return LW_ENOMEM;
     if (v->w)
@@ -281,8 +281,7 @@ static bool is_word(unsigned char ch)
  * the start, before a word character) becomes each of - / en-dash em-dash horizontal-bar. */
 static lw_status x_windash(mctx *c, const sval *in, svlist *out)
 {
-    static const char *const dashes[] = {"-", "/", "\xe2\x80\x93", "\xe2\x80\x94",
-                                         "\xe2\x80\x95"};
+    static const char *const dashes[] = {"-", "/", "\xe2\x80\x93", "\xe2\x80\x94", "\xe2\x80\x95"};
     size_t pos[8], npos = 0;
     for (size_t i = 0; i < in->n; i++) {
         bool lit = !(in->w && in->w[i]);
@@ -293,8 +292,7 @@ static lw_status x_windash(mctx *c, const sval *in, svlist *out)
         if (prev_word || !next_word)
             continue;
         if (npos == 4) {
-            lw_cerr_set(c->e, c->at, "windash: more than 4 dashes in one value of '%s'",
-                        c->kname);
+            lw_cerr_set(c->e, c->at, "windash: more than 4 dashes in one value of '%s'", c->kname);
             return LW_ERULE;
         }
         pos[npos++] = i;
@@ -706,8 +704,8 @@ static lw_status item_values(mctx *c, const lw_ynode *val, const lw_ynode *const
 }
 
 /* Finish fm from the pattern list, grouping for |all. */
-static lw_status finish_fm(mctx *c, lw_fm *fm, lw_pat *pats, const uint32_t *groups,
-                           size_t npats, uint32_t ngroups)
+static lw_status finish_fm(mctx *c, lw_fm *fm, lw_pat *pats, const uint32_t *groups, size_t npats,
+                           uint32_t ngroups)
 {
     fm->pats = lw_arena_alloc(&c->r->arena, (npats ? npats : 1) * sizeof(*pats));
     if (!fm->pats)
@@ -735,8 +733,9 @@ static lw_status finish_fm(mctx *c, lw_fm *fm, lw_pat *pats, const uint32_t *gro
         while (g <= ngroups)
             fm->gstart[g++] = (uint32_t)npats;
         fm->ngroups = ngroups;
+        return LW_OK;
     }
-    return LW_OK;
+    return npats >= LW_PIDX_MIN ? lw_fm_build_index(c->r, fm) : LW_OK;
 }
 
 static lw_status compile_values(mctx *c, uint32_t mods, const mod_row **xforms, size_t nx,
@@ -874,8 +873,8 @@ static lw_status compile_values(mctx *c, uint32_t mods, const mod_row **xforms, 
     return finish_fm(c, fm, pats, groups, npats, (uint32_t)nvals);
 }
 
-static lw_status compile_item(lw_rules *r, const lw_ynode *key, lw_str keystr,
-                              const lw_ynode *val, lw_fm *fm, lw_cerr *e, bool keyword_list)
+static lw_status compile_item(lw_rules *r, const lw_ynode *key, lw_str keystr, const lw_ynode *val,
+                              lw_fm *fm, lw_cerr *e, bool keyword_list)
 {
     mctx c;
     memset(&c, 0, sizeof(c));

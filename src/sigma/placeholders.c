@@ -46,8 +46,8 @@ static lw_status add_value(lw_rules *r, lw_placeholder *ph, size_t *cap, lw_str 
     return LW_OK;
 }
 
-lw_status lw_rules_add_placeholder_file(lw_rules *r, const char *name, const char *file,
-                                        char *err, size_t errlen)
+lw_status lw_rules_add_placeholder_file(lw_rules *r, const char *name, const char *file, char *err,
+                                        size_t errlen)
 {
     if (!r || !name || !file || r->compiled)
         return LW_EINVAL;

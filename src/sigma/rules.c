@@ -185,8 +185,8 @@ static const char *scalar_or_empty(const lw_ynode *root, const char *key)
     return n && n->type == LW_Y_SCALAR && !lw_ynode_is_null(n) ? n->s : "";
 }
 
-static void report(loadctx *c, int doc, const lw_ynode *root, bool ok, uint64_t line,
-                   uint64_t col, const char *reason)
+static void report(loadctx *c, int doc, const lw_ynode *root, bool ok, uint64_t line, uint64_t col,
+                   const char *reason)
 {
     if (!ok)
         c->r->rejected++;
@@ -428,12 +428,12 @@ static lw_status on_doc(int doc, const lw_ynode *root, void *ud)
     c->prev = (lw_ynode *)eff;
 
     if (lw_ymap_get(eff, "correlation")) {
-        const lw_ynode *k = lw_ymap_get(eff, "correlation");
+        const lw_ynode *k = lw_ymap_key(eff, "correlation");
         report(c, doc, eff, false, k->line, k->col, "correlation rules are not supported yet");
         return LW_OK;
     }
     if (lw_ymap_get(eff, "filter") && !lw_ymap_get(eff, "detection")) {
-        const lw_ynode *k = lw_ymap_get(eff, "filter");
+        const lw_ynode *k = lw_ymap_key(eff, "filter");
         report(c, doc, eff, false, k->line, k->col, "filter rules are not supported yet");
         return LW_OK;
     }
@@ -499,8 +499,7 @@ static lw_status read_file(const char *path, char **buf, size_t *n, char *why, s
     return LW_OK;
 }
 
-static lw_status load_file(lw_rules *r, const char *path, lw_rule_report_fn cb, void *ud,
-                           bool top)
+static lw_status load_file(lw_rules *r, const char *path, lw_rule_report_fn cb, void *ud, bool top)
 {
     char why[256];
     char *buf = NULL;
@@ -542,8 +541,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static lw_status load_dir(lw_rules *r, const char *dir, lw_rule_report_fn cb, void *ud,
-                          int depth)
+static lw_status load_dir(lw_rules *r, const char *dir, lw_rule_report_fn cb, void *ud, int depth)
 {
     if (depth > MAX_DIR_DEPTH)
         return LW_OK;

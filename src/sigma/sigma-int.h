@@ -24,7 +24,7 @@
 #define LW_FIELD_KEYWORD UINT32_MAX
 
 /* Bounds on hostile rules. */
-#define LW_MAX_VALUE_VARIANTS 65536/* values after windash/base64offset/expand per field */
+#define LW_MAX_VALUE_VARIANTS 65536 /* values after windash/base64offset/expand per field */
 #define LW_MAX_COND_DEPTH     64
 #define LW_MAX_FIELD_IDS      (1u << 20)
 #define LW_RE_MATCH_LIMIT     200000u
@@ -49,10 +49,10 @@ enum { LW_WILD_NONE = 0, LW_WILD_STAR = 1, LW_WILD_ONE = 2 };
 enum { LW_NUM_LT, LW_NUM_LTE, LW_NUM_GT, LW_NUM_GTE };
 
 typedef struct lw_pat {
-    uint8_t kind;  /* lw_pat_kind */
-    uint8_t cased; /* compare bytes exactly; otherwise s is lowercase, value folded */
-    uint8_t op;    /* LW_NUM_* for LW_PAT_NUM; for FIELDREF the lw_pat_kind to apply */
-    uint8_t family; /* CIDR: 4 or 6 */
+    uint8_t kind;    /* lw_pat_kind */
+    uint8_t cased;   /* compare bytes exactly; otherwise s is lowercase, value folded */
+    uint8_t op;      /* LW_NUM_* for LW_PAT_NUM; for FIELDREF the lw_pat_kind to apply */
+    uint8_t family;  /* CIDR: 4 or 6 */
     uint32_t prefix; /* CIDR prefix length */
     uint32_t ref;    /* FIELDREF: field id of the referenced field */
     const unsigned char *s;
@@ -62,6 +62,22 @@ typedef struct lw_pat {
     double num;
     unsigned char addr[16];
 } lw_pat;
+
+/* Index over a long OR-list of patterns (built when a field item has many values):
+ * exact case-insensitive values in a hash set, case-insensitive 'contains' values of 4+
+ * bytes under their first 4 bytes, everything else in rest[] for a linear scan. */
+typedef struct lw_pidx {
+    uint32_t *ex; /* slot -> pattern index + 1 (0 empty) */
+    uint64_t *exh;
+    size_t exmask;
+    uint32_t *ng; /* slot -> pattern index + 1 */
+    uint32_t *ngkey;
+    size_t ngmask;
+    uint32_t *rest;
+    uint32_t nrest;
+} lw_pidx;
+
+#define LW_PIDX_MIN 8
 
 /* One "Field|modifiers: values" item of a selection. */
 typedef struct lw_fm {
@@ -76,6 +92,7 @@ typedef struct lw_fm {
      * group g is pats[gstart[g] .. gstart[g+1]). */
     uint32_t *gstart;
     uint32_t ngroups;
+    lw_pidx *idx; /* optional, only without |all */
 } lw_fm;
 
 /* A search identifier: OR over alternatives, each an AND of field matchers. */
@@ -94,8 +111,8 @@ typedef enum { LW_C_SEL, LW_C_NOT, LW_C_AND, LW_C_OR } lw_cop;
 
 typedef struct lw_cnode {
     uint8_t op;
-    uint32_t sel;             /* LW_C_SEL */
-    struct lw_cnode **kids;   /* NOT: 1; AND/OR: n */
+    uint32_t sel;           /* LW_C_SEL */
+    struct lw_cnode **kids; /* NOT: 1; AND/OR: n */
     uint32_t nkids;
 } lw_cnode;
 
@@ -115,7 +132,7 @@ typedef struct lw_fdict {
         size_t n;
         uint64_t hash;
         uint32_t id;
-    } *slots;
+    } * slots;
     size_t cap; /* power of two */
     uint32_t count;
 } lw_fdict;
@@ -132,7 +149,7 @@ struct lw_rules {
     size_t nrules, caprules;
     size_t rejected;
     lw_fdict fields;
-    lw_fdict ids; /* rule ids seen, to reject duplicates */
+    lw_fdict ids;     /* rule ids seen, to reject duplicates */
     pcre2_code **res; /* every compiled regex, freed with the rules */
     size_t nres, capres;
     lw_placeholder *ph;
@@ -176,7 +193,9 @@ lw_status lw_compile_detection(lw_rules *r, lw_rule *rule, const lw_ynode *det, 
 lw_status lw_compile_condition(lw_rules *r, lw_rule *rule, const lw_ynode *cond, lw_cnode **out,
                                lw_cerr *e);
 
-/* ---- matcher.c helpers, exposed for tests ---- */
+/* ---- matcher.c ---- */
+/* Build fm->idx when the item is a long OR-list (arena memory). */
+lw_status lw_fm_build_index(lw_rules *r, lw_fm *fm);
 /* Regex evaluations that hit the PCRE2 match/depth/JIT-stack limit (counted as no match). */
 uint64_t lw_matcher_regex_limit_hits(const lw_matcher *m);
 

@@ -121,8 +121,7 @@ lw_status lw_yaml_parse(const char *buf, size_t n, lw_arena *a, lw_ydoc_fn fn, v
                 done = true;
             break;
         case YAML_ALIAS_EVENT:
-            yerr_set(err, doc, (uint64_t)ev.start_mark.line + 1,
-                     (uint64_t)ev.start_mark.column + 1,
+            yerr_set(err, doc, (uint64_t)ev.start_mark.line + 1, (uint64_t)ev.start_mark.column + 1,
                      "YAML aliases (*name) are not supported in rules");
             rc = LW_EFORMAT;
             done = true;
@@ -157,8 +156,7 @@ lw_status lw_yaml_parse(const char *buf, size_t n, lw_arena *a, lw_ydoc_fn fn, v
             }
             if (st.depth >= LW_YAML_MAX_DEPTH) {
                 yerr_set(err, doc, (uint64_t)ev.start_mark.line + 1,
-                         (uint64_t)ev.start_mark.column + 1,
-                         "YAML nesting deeper than 64 levels");
+                         (uint64_t)ev.start_mark.column + 1, "YAML nesting deeper than 64 levels");
                 rc = LW_ELIMIT;
                 done = true;
                 break;
@@ -204,6 +202,20 @@ lw_status lw_yaml_parse(const char *buf, size_t n, lw_arena *a, lw_ydoc_fn fn, v
     return rc;
 }
 
+const lw_ynode *lw_ymap_key(const lw_ynode *map, const char *key)
+{
+    if (!map || map->type != LW_Y_MAP)
+        return NULL;
+    const lw_ynode *found = NULL;
+    size_t kn = strlen(key);
+    for (size_t i = 0; i + 1 < map->nkids; i += 2) {
+        const lw_ynode *k = map->kids[i];
+        if (k->type == LW_Y_SCALAR && k->n == kn && memcmp(k->s, key, kn) == 0)
+            found = k;
+    }
+    return found;
+}
+
 const lw_ynode *lw_ymap_get(const lw_ynode *map, const char *key)
 {
     if (!map || map->type != LW_Y_MAP)
@@ -225,6 +237,6 @@ bool lw_ynode_is_null(const lw_ynode *n)
     if (n->type != LW_Y_SCALAR || !n->plain)
         return false;
     lw_str s = lw_ynode_str(n);
-    return s.n == 0 || lw_str_eq_c(s, "~") || lw_str_eq_c(s, "null") ||
-           lw_str_eq_c(s, "Null") || lw_str_eq_c(s, "NULL");
+    return s.n == 0 || lw_str_eq_c(s, "~") || lw_str_eq_c(s, "null") || lw_str_eq_c(s, "Null") ||
+           lw_str_eq_c(s, "NULL");
 }

@@ -23,11 +23,11 @@
 typedef enum { LW_Y_SCALAR, LW_Y_SEQ, LW_Y_MAP } lw_ytype;
 
 typedef struct lw_ynode {
-    uint8_t type;   /* lw_ytype */
-    uint8_t plain;  /* scalar written without quotes or block style (null/bool/number) */
-    uint64_t line;  /* 1-based */
-    uint64_t col;   /* 1-based */
-    const char *s;  /* scalar: NUL-terminated bytes (may contain NUL; use n) */
+    uint8_t type;  /* lw_ytype */
+    uint8_t plain; /* scalar written without quotes or block style (null/bool/number) */
+    uint64_t line; /* 1-based */
+    uint64_t col;  /* 1-based */
+    const char *s; /* scalar: NUL-terminated bytes (may contain NUL; use n) */
     size_t n;
     struct lw_ynode **kids; /* SEQ: items; MAP: key0, value0, key1, value1, ... */
     size_t nkids;
@@ -51,6 +51,8 @@ lw_status lw_yaml_parse(const char *buf, size_t n, lw_arena *a, lw_ydoc_fn fn, v
 /* Map lookup of a scalar key (exact, case-sensitive as YAML); last occurrence wins like
  * PyYAML.  NULL when map is not a map or key is absent. */
 const lw_ynode *lw_ymap_get(const lw_ynode *map, const char *key);
+/* Same lookup, returning the key node (for positions). */
+const lw_ynode *lw_ymap_key(const lw_ynode *map, const char *key);
 /* A plain scalar spelled null, ~, Null, NULL or empty. */
 bool lw_ynode_is_null(const lw_ynode *n);
 static inline lw_str lw_ynode_str(const lw_ynode *n)

@@ -28,7 +28,7 @@
 #include "input/input.h"
 #include "input/xml-event.h"
 
-#define REGRESSION LW_SHARED_DIR "/sigma/regression_data"
+#define REGRESSION  LW_SHARED_DIR "/sigma/regression_data"
 #define MULTI_CHUNK LW_SHARED_DIR "/data/evtx_corpus/DeepBlueCLI/password-spray.evtx"
 
 /* One decoded record, copied out of the event. */
@@ -256,11 +256,9 @@ static void compare_record(const char *path, const decoded *d, const cJSON *doc)
     if (cJSON_IsString(prov) && strcmp(prov->valuestring, r->provider) != 0)
         mismatch(path, id, "Provider", r->provider, prov->valuestring);
     const cJSON *tc = cJSON_GetObjectItem(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(sys, "TimeCreated"), "#attributes"),
-        "SystemTime");
+        cJSON_GetObjectItem(cJSON_GetObjectItem(sys, "TimeCreated"), "#attributes"), "SystemTime");
     int64_t ms;
-    if (cJSON_IsString(tc) && lw_parse_time(lw_str_c(tc->valuestring), &ms) &&
-        ms != r->time_ms)
+    if (cJSON_IsString(tc) && lw_parse_time(lw_str_c(tc->valuestring), &ms) && ms != r->time_ms)
         mismatch(path, id, "SystemTime", "(differs)", tc->valuestring);
     const cJSON *ed = cJSON_GetObjectItem(event, "EventData");
     if (cJSON_IsObject(ed))
@@ -305,8 +303,7 @@ static void test_regression_data(void **state)
         records += (int)d.n;
         files++;
         char jpath[4096];
-        lw_fmt(jpath, sizeof jpath, "%.*s.json", (int)(strlen(evtx_paths[i]) - 5),
-               evtx_paths[i]);
+        lw_fmt(jpath, sizeof jpath, "%.*s.json", (int)(strlen(evtx_paths[i]) - 5), evtx_paths[i]);
         size_t n;
         char *text = slurp(jpath, &n);
         if (text) {
@@ -400,8 +397,16 @@ static void test_truncated(void **state)
     assert_true(full.n >= 295);
     size_t n;
     unsigned char *bytes = read_all(MULTI_CHUNK, &n);
-    const size_t cuts[] = {0, 100, 4096, 4096 + 30000, 4096 + 65536, 4096 + 65536 + 40000,
-                           4096 + 3 * 65536 + 12345, n / 2, n - 1000, n - 1};
+    const size_t cuts[] = {0,
+                           100,
+                           4096,
+                           4096 + 30000,
+                           4096 + 65536,
+                           4096 + 65536 + 40000,
+                           4096 + 3 * 65536 + 12345,
+                           n / 2,
+                           n - 1000,
+                           n - 1};
     char path[128];
     lw_fmt(path, sizeof path, "%s/cut.evtx", tmpdir);
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
@@ -473,8 +478,8 @@ static void test_flipped(void **state)
         /* chunk 1 is untouched: its records still come out */
         assert_true(d.n > 0);
         assert_true(id_in(&d, full.r[0].id));
-        print_message("flip round %d: %zu records (full %zu), %d skipped\n", round, d.n,
-                      full.n, d.skipped);
+        print_message("flip round %d: %zu records (full %zu), %d skipped\n", round, d.n, full.n,
+                      d.skipped);
         decoded_free(&d);
         free(copy);
     }

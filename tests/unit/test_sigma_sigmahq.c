@@ -17,7 +17,7 @@
 
 #include "sigma/sigma.h"
 
-#define WIN_RULES LW_SHARED_DIR "/sigma/rules/windows"
+#define WIN_RULES  LW_SHARED_DIR "/sigma/rules/windows"
 #define REGRESSION LW_SHARED_DIR "/sigma/regression_data"
 
 typedef struct reason_count {
@@ -108,8 +108,7 @@ static void test_load_windows(void **state)
     printf("sigmahq windows: %zu loaded, %zu rejected (%.2f%% loaded) in %.3f s\n", t->ok, t->bad,
            100.0 * (double)t->ok / (double)(t->ok + t->bad), dt);
     for (size_t i = 0; i < t->nrc && i < 20; i++)
-        printf("  %4zu  %s\n        e.g. %s\n", t->rc[i].count, t->rc[i].reason,
-               t->rc[i].example);
+        printf("  %4zu  %s\n        e.g. %s\n", t->rc[i].count, t->rc[i].reason, t->rc[i].example);
     assert_int_equal(lw_rules_count(g_rules), t->ok);
     assert_int_equal(lw_rules_rejected(g_rules), t->bad);
     assert_true((double)t->ok >= 0.98 * (double)(t->ok + t->bad));
@@ -177,21 +176,21 @@ static int json_to_event(const cJSON *root, lw_event *ev)
     if (cJSON_IsObject(id))
         id = cJSON_GetObjectItemCaseSensitive(id, "#text");
     if (ch && cJSON_IsString(ch))
-        ev->channel = (lw_str){lw_arena_strndup(&ev->arena, ch->valuestring,
-                                                strlen(ch->valuestring)),
-                               strlen(ch->valuestring)};
+        ev->channel =
+            (lw_str){lw_arena_strndup(&ev->arena, ch->valuestring, strlen(ch->valuestring)),
+                     strlen(ch->valuestring)};
     if (comp && cJSON_IsString(comp))
-        ev->host = (lw_str){lw_arena_strndup(&ev->arena, comp->valuestring,
-                                             strlen(comp->valuestring)),
-                            strlen(comp->valuestring)};
+        ev->host =
+            (lw_str){lw_arena_strndup(&ev->arena, comp->valuestring, strlen(comp->valuestring)),
+                     strlen(comp->valuestring)};
     if (id && cJSON_IsNumber(id))
         ev->event_id = (int32_t)id->valuedouble;
     const cJSON *attrs = prov ? cJSON_GetObjectItemCaseSensitive(prov, "#attributes") : NULL;
     const cJSON *pn = attrs ? cJSON_GetObjectItemCaseSensitive(attrs, "Name") : NULL;
     if (pn && cJSON_IsString(pn))
-        ev->provider = (lw_str){lw_arena_strndup(&ev->arena, pn->valuestring,
-                                                 strlen(pn->valuestring)),
-                                strlen(pn->valuestring)};
+        ev->provider =
+            (lw_str){lw_arena_strndup(&ev->arena, pn->valuestring, strlen(pn->valuestring)),
+                     strlen(pn->valuestring)};
     ev->product = LW_PRODUCT_WINDOWS;
     add_obj_fields(ev, ed, "");
     const cJSON *ud = cJSON_GetObjectItemCaseSensitive(e, "UserData");
@@ -325,8 +324,10 @@ static void test_regression_samples(void **state)
     tally *t = calloc(1, sizeof(*t));
     assert_int_equal(lw_rules_new(&rs), LW_OK);
     assert_int_equal(lw_rules_load(rs, LW_SHARED_DIR "/sigma/rules", on_report, t), LW_OK);
-    assert_int_equal(lw_rules_load(rs, LW_SHARED_DIR "/sigma/rules-emerging-threats", on_report, t), LW_OK);
-    assert_int_equal(lw_rules_load(rs, LW_SHARED_DIR "/sigma/rules-threat-hunting", on_report, t), LW_OK);
+    assert_int_equal(lw_rules_load(rs, LW_SHARED_DIR "/sigma/rules-emerging-threats", on_report, t),
+                     LW_OK);
+    assert_int_equal(lw_rules_load(rs, LW_SHARED_DIR "/sigma/rules-threat-hunting", on_report, t),
+                     LW_OK);
     assert_int_equal(lw_rules_compile(rs), LW_OK);
     printf("all SigmaHQ folders: %zu loaded, %zu rejected\n", t->ok, t->bad);
     evbuf b = {0};

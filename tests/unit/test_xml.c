@@ -43,8 +43,7 @@ static void assert_field(const lw_event *ev, const char *name, const char *want)
         fail();
     }
     if (!lw_str_eq_c(f->value, want)) {
-        print_error("field %s: got [%.*s] want [%s]\n", name, (int)f->value.n, f->value.p,
-                    want);
+        print_error("field %s: got [%.*s] want [%s]\n", name, (int)f->value.n, f->value.p, want);
         fail();
     }
 }
@@ -180,15 +179,14 @@ static void test_quoting_namespaces(void **state)
     lw_event ev;
     lw_event_init(&ev);
     lw_xml_error e;
-    assert_int_equal(
-        parse("\xEF\xBB\xBF \n<e:Event xmlns:e='urn:x' >\r\n\t<e:System >"
-              "<e:Provider\n Name = 'P &amp; Q'\tGuid=\"{x}\" />"
-              "<e:EventID>  7 </e:EventID>"
-              "<e:TimeCreated SystemTime='2020-01-01T00:00:00Z'></e:TimeCreated>"
-              "<e:Computer>h</e:Computer></e:System>"
-              "<e:EventData><e:Data e:Name=\"K\">v</e:Data></e:EventData></e:Event >",
-              &ev, &e),
-        LW_OK);
+    assert_int_equal(parse("\xEF\xBB\xBF \n<e:Event xmlns:e='urn:x' >\r\n\t<e:System >"
+                           "<e:Provider\n Name = 'P &amp; Q'\tGuid=\"{x}\" />"
+                           "<e:EventID>  7 </e:EventID>"
+                           "<e:TimeCreated SystemTime='2020-01-01T00:00:00Z'></e:TimeCreated>"
+                           "<e:Computer>h</e:Computer></e:System>"
+                           "<e:EventData><e:Data e:Name=\"K\">v</e:Data></e:EventData></e:Event >",
+                           &ev, &e),
+                     LW_OK);
     assert_true(lw_str_eq_c(ev.provider, "P & Q"));
     assert_int_equal(ev.event_id, 7);
     assert_true(lw_str_eq_c(ev.host, "h"));
@@ -254,6 +252,8 @@ static void test_malformed(void **state)
         "<Event><EventData><Data Name=\"a\" / ></EventData></Event>",
         "<Event><EventData><Data Name=\"<\">x</Data></EventData></Event>",
         "text before <Event></Event>",
+        "<Event><System><Computer>x</Event>", /* fuzz: trimmed an unset value */
+        "<Event><System><Channel>x</Foo></System></Event>",
     };
     lw_event ev;
     lw_event_init(&ev);
@@ -502,8 +502,9 @@ static void test_file_gz_and_large(void **state)
 
 static void test_sniff(void **state)
 {
-    const char *yes[] = {"<Event xmlns='x'>", "\xEF\xBB\xBF  <?xml version='1.0'?>\n<Events>\n<Event>",
-                         "<Events>", "\n<Event>"};
+    const char *yes[] = {"<Event xmlns='x'>",
+                         "\xEF\xBB\xBF  <?xml version='1.0'?>\n<Events>\n<Event>", "<Events>",
+                         "\n<Event>"};
     const char *no[] = {"{\"Event\":{}}", "<html>", "<EventData>", "ElfFile", ""};
     for (size_t i = 0; i < 4; i++)
         assert_true(lw_decoder_xml.sniff((const unsigned char *)yes[i], strlen(yes[i])) >= 50);

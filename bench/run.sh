@@ -1,0 +1,445 @@
+#!/usr/bin/env bash
+# lurewatch benchmark suite. See bench/README.md for what each row means.
+#
+# usage: bench/run.sh [LUREWATCH] [--quick] [--runs N] [--no-evtx] [--no-sigma] [--no-jq]
+#   LUREWATCH  path to the lurewatch binary (default: build/lurewatch)
+#   --quick    ~30 MB generated JSON instead of ~300 MB (the quick file is used for the
+#              SigmaHQ-on-JSON row and the RSS comparison in both modes)
+#   --runs N   best of N runs per row (default 3)
+# Environment: LW_SHARED_DIR (default: ../shared beside the repository, else /work/shared),
+#   LW_EVTX_CORPUS, LW_SIGMA_WINDOWS override the EVTX corpus and SigmaHQ windows rule paths.
+# Prints a Markdown table at the end and saves it to bench/results.md (and a copy per mode
+# under bench/data/). Rows whose tool or data is missing are skipped with a note; the script
+# exits non-zero only on bad usage, a failing lurewatch run, or an A1 count mismatch.
+set -u
+export LC_ALL=C
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$BENCH_DIR/.." && pwd)
+DATA="$BENCH_DIR/data"
+
+LW=""
+QUICK=0
+RUNS=3
+DO_EVTX=1
+DO_SIGMA=1
+DO_JQ=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+  --quick) QUICK=1 ;;
+  --runs)
+    shift
+    RUNS=${1:-}
+    ;;
+  --runs=*) RUNS=${1#--runs=} ;;
+  --no-evtx) DO_EVTX=0 ;;
+  --no-sigma) DO_SIGMA=0 ;;
+  --no-jq) DO_JQ=0 ;;
+  -h | --help)
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  -*)
+    echo "run.sh: unknown option $1" >&2
+    exit 2
+    ;;
+  *)
+    if [ -n "$LW" ]; then
+      echo "run.sh: only one lurewatch path" >&2
+      exit 2
+    fi
+    LW=$1
+    ;;
+  esac
+  shift
+done
+case "$RUNS" in '' | *[!0-9]* | 0)
+  echo "run.sh: --runs needs a positive integer" >&2
+  exit 2
+  ;;
+esac
+LW=${LW:-$REPO/build/lurewatch}
+case "$LW" in /*) ;; *) LW="$PWD/$LW" ;; esac
+if [ ! -x "$LW" ]; then
+  echo "run.sh: $LW is not an executable (build first: make build)" >&2
+  exit 2
+fi
+
+if [ -n "${LW_SHARED_DIR:-}" ]; then
+  SHARED=$LW_SHARED_DIR
+elif [ -d "$REPO/../shared" ]; then
+  SHARED=$(cd "$REPO/../shared" && pwd)
+else
+  SHARED=/work/shared
+fi
+EVTX_CORPUS=${LW_EVTX_CORPUS:-$SHARED/data/evtx_corpus}
+SIGMA_WIN=${LW_SIGMA_WINDOWS:-$SHARED/sigma/rules/windows}
+
+mkdir -p "$DATA/bin" "$DATA/tmp"
+TMP=$(mktemp -d "$DATA/tmp/run.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+EMPTY_RULES="$TMP/empty-rules"
+EMPTY_INPUT="$TMP/empty.jsonl"
+mkdir -p "$EMPTY_RULES"
+: >"$EMPTY_INPUT"
+
+NOTES=()
+ROWS=()
+FAILED=0
+note() {
+  NOTES+=("$*")
+  echo "run.sh: note: $*" >&2
+}
+have() { command -v "$1" >/dev/null 2>&1; }
+
+PIN=()
+if have taskset && taskset -c 0 true 2>/dev/null; then
+  PIN=(taskset -c 0)
+else
+  note "taskset unavailable: timings are not pinned to one core"
+fi
+TIMEV=""
+if [ -x /usr/bin/time ]; then
+  TIMEV=/usr/bin/time
+else
+  note "/usr/bin/time missing (apt-get install time): no peak RSS"
+fi
+
+# --- helpers -------------------------------------------------------------------------
+
+# fdiv A B [FMT]: A/B with awk, "-" when B is zero or either is empty/"-".
+fdiv() {
+  awk -v a="${1:-}" -v b="${2:-}" -v f="${3:-%.2f}" \
+    'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b + 0 == 0) print "-"; else printf f "\n", a / b }'
+}
+fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f\n", a - b }'; }
+
+# measure CMD...: runs CMD $RUNS times pinned to one core, stdout to /dev/null. Sets
+# BEST (best wall seconds), RSS_KB (largest peak RSS over the runs, "-" when unknown),
+# and leaves the last run's stderr in $TMP/stderr. Returns 1 if any run fails.
+measure() {
+  BEST=""
+  RSS_KB="-"
+  local i t0 t1 s rss
+  for ((i = 0; i < RUNS; i++)); do
+    t0=$(date +%s%N)
+    if [ -n "$TIMEV" ]; then
+      "$TIMEV" -v -o "$TMP/time.txt" "${PIN[@]}" "$@" >/dev/null 2>"$TMP/stderr"
+    else
+      "${PIN[@]}" "$@" >/dev/null 2>"$TMP/stderr"
+    fi
+    local rc=$?
+    t1=$(date +%s%N)
+    if [ $rc -ne 0 ]; then
+      echo "run.sh: command failed (exit $rc): $*" >&2
+      sed -n '1,20p' "$TMP/stderr" >&2
+      return 1
+    fi
+    s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }')
+    if [ -z "$BEST" ] || awk -v a="$s" -v b="$BEST" 'BEGIN { exit !(a < b) }'; then
+      BEST=$s
+    fi
+    if [ -n "$TIMEV" ]; then
+      rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$TMP/time.txt")
+      if [ -n "$rss" ] && { [ "$RSS_KB" = "-" ] || [ "$rss" -gt "$RSS_KB" ]; }; then
+        RSS_KB=$rss
+      fi
+    fi
+    echo "  run $((i + 1))/$RUNS: ${s}s" >&2
+  done
+  return 0
+}
+
+# row WHAT INPUT SECONDS BYTES EVENTS RSS_KB RATIO: one table row (MB = 10^6 bytes).
+row() {
+  local mbps evps rss
+  mbps=$(fdiv "$(fdiv "$4" 1000000 %.6f)" "$3" %.1f)
+  evps=$(fdiv "$5" "$3" %.0f)
+  rss=$6
+  [ "$rss" != "-" ] && rss=$(fdiv "$rss" 1024 %.1f)
+  ROWS+=("| $1 | $2 | $3 | $mbps | $evps | $rss | $7 |")
+  printf 'run.sh: %-48s %8ss %8s MB/s %10s ev/s  rss %s MiB  %s\n' "$1" "$3" "$mbps" "$evps" "$rss" "$7" >&2
+}
+
+# lw_summary FIELD: from the last lurewatch stderr summary; FIELD is one of
+# rules_loaded rules_rejected records_read records_decoded records_skipped alerts.
+lw_summary() {
+  awk -v f="$1" '
+    $1 == "rules"   { loaded = $2; rejected = $4 }
+    $1 == "records" { read = $2; decoded = $4; skipped = $6 }
+    $1 == "alerts"  { alerts = $2 }
+    END {
+      v["rules_loaded"] = loaded; v["rules_rejected"] = rejected; v["records_read"] = read
+      v["records_decoded"] = decoded; v["records_skipped"] = skipped; v["alerts"] = alerts
+      print (v[f] == "" ? "-" : v[f])
+    }' "$TMP/stderr"
+}
+
+# gen_data MB: make sure the deterministic generated file of MB megabytes exists; prints its path.
+gen_data() {
+  local f="$DATA/sysmon-${1}mb.jsonl"
+  if [ ! -s "$f" ]; then
+    echo "run.sh: generating $f" >&2
+    python3 "$BENCH_DIR/gen-winlogbeat.py" --size-mb "$1" -o "$f" >&2 || return 1
+  fi
+  echo "$f"
+}
+
+filesize() { stat -c %s "$1"; }
+
+# --- data ----------------------------------------------------------------------------
+
+if ! have python3; then
+  echo "run.sh: python3 is needed to generate the benchmark data" >&2
+  exit 2
+fi
+QUICK_FILE=$(gen_data 30) || exit 1
+if [ $QUICK -eq 1 ]; then
+  MAIN_FILE=$QUICK_FILE
+  MODE=quick
+else
+  MAIN_FILE=$(gen_data 300) || exit 1
+  MODE=full
+fi
+MAIN_BYTES=$(filesize "$MAIN_FILE")
+MAIN_EVENTS=$(wc -l <"$MAIN_FILE")
+QUICK_BYTES=$(filesize "$QUICK_FILE")
+QUICK_EVENTS=$(wc -l <"$QUICK_FILE")
+MAIN_NAME="$(basename "$MAIN_FILE") ($(fdiv "$MAIN_BYTES" 1000000 %.0f) MB, $MAIN_EVENTS ev)"
+QUICK_NAME="$(basename "$QUICK_FILE") ($(fdiv "$QUICK_BYTES" 1000000 %.0f) MB, $QUICK_EVENTS ev)"
+cat "$MAIN_FILE" "$QUICK_FILE" >/dev/null # warm the page cache: every tool reads from memory
+
+# --- 1. lurewatch, shipped rules, JSON -------------------------------------------------
+
+echo "run.sh: [1] lurewatch hunt, shipped rules, $MAIN_NAME" >&2
+LW_SEC=""
+if measure "$LW" hunt -q -f jsonl -o /dev/null "$MAIN_FILE"; then
+  LW_SEC=$BEST
+  LW_RSS_MAIN=$RSS_KB
+  LW_RULES=$(lw_summary rules_loaded)
+  row "lurewatch hunt, shipped rules ($LW_RULES)" "$MAIN_NAME" "$BEST" "$MAIN_BYTES" "$MAIN_EVENTS" "$RSS_KB" "1.00 (reference)"
+else
+  FAILED=1
+fi
+
+echo "run.sh: [2] lurewatch decode only (empty rules folder)" >&2
+LW_DEC_SEC=""
+if measure "$LW" hunt -q -f jsonl -o /dev/null -r "$EMPTY_RULES" "$MAIN_FILE"; then
+  LW_DEC_SEC=$BEST
+  row "lurewatch decode only (no rules)" "$MAIN_NAME" "$BEST" "$MAIN_BYTES" "$MAIN_EVENTS" "$RSS_KB" \
+    "rules add $(fdiv "$LW_SEC" "$LW_DEC_SEC" %.2f)x to decode"
+else
+  FAILED=1
+fi
+
+# Peak RSS on the quick file too, to show it does not grow with the input.
+if [ $QUICK -eq 0 ]; then
+  echo "run.sh: [1q] lurewatch hunt, shipped rules, $QUICK_NAME (RSS comparison)" >&2
+  if measure "$LW" hunt -q -f jsonl -o /dev/null "$QUICK_FILE"; then
+    row "lurewatch hunt, shipped rules ($LW_RULES)" "$QUICK_NAME" "$BEST" "$QUICK_BYTES" "$QUICK_EVENTS" "$RSS_KB" \
+      "RSS $(fdiv "$RSS_KB" 1024 %.1f) MiB here vs $(fdiv "$LW_RSS_MAIN" 1024 %.1f) MiB on 10x the input"
+  else
+    FAILED=1
+  fi
+fi
+
+# --- 2. jq running seed analytic A1 ---------------------------------------------------
+
+A1_RULE=$(ls "$REPO"/rules/seed/file_event_win_a1_*.yml 2>/dev/null | head -n 1)
+A1_ID=""
+[ -n "$A1_RULE" ] && A1_ID=$(awk '/^id:/ { print $2; exit }' "$A1_RULE")
+# A1 verbatim: Sysmon 11, TargetFilename contains \Downloads\ /Downloads/ \Temp\ /Temp/ and
+# ends with .exe .zip .js .docm, case-insensitive like Sigma's contains/endswith.
+JQ_A1='select(.winlog.channel == "Microsoft-Windows-Sysmon/Operational"
+         and (.winlog.event_id | tostring) == "11")
+  | .winlog.event_data.TargetFilename
+  | select(type == "string")
+  | select(ascii_downcase as $t
+      | ($t | contains("\\downloads\\") or contains("/downloads/")
+              or contains("\\temp\\") or contains("/temp/"))
+        and ($t | endswith(".exe") or endswith(".zip") or endswith(".js") or endswith(".docm")))'
+
+if [ $DO_JQ -eq 0 ]; then
+  note "jq rows skipped (--no-jq)"
+elif ! have jq; then
+  note "jq not installed: jq row skipped (apt-get install jq)"
+else
+  echo "run.sh: [3] jq, A1 alone" >&2
+  if measure jq -r "$JQ_A1" "$MAIN_FILE"; then
+    JQ_SEC=$BEST
+    row "jq $(jq --version 2>/dev/null), A1 alone" "$MAIN_NAME" "$BEST" "$MAIN_BYTES" "$MAIN_EVENTS" "$RSS_KB" \
+      "lurewatch (all rules) is $(fdiv "$JQ_SEC" "$LW_SEC" %.1f)x faster (target >= 20x)"
+    # Agreement check (untimed): A1 matches counted by jq and by lurewatch.
+    JQ_N=$(jq -r "$JQ_A1" "$MAIN_FILE" | wc -l)
+    if [ -n "$A1_ID" ]; then
+      LW_N=$("$LW" hunt -q -f jsonl "$MAIN_FILE" 2>/dev/null | grep -c "\"id\":\"$A1_ID\"")
+      if [ "$JQ_N" = "$LW_N" ]; then
+        note "A1 agreement: jq and lurewatch both find $JQ_N A1 matches in $(basename "$MAIN_FILE")"
+      else
+        note "A1 MISMATCH: jq finds $JQ_N, lurewatch finds $LW_N in $(basename "$MAIN_FILE")"
+        FAILED=1
+      fi
+    else
+      note "A1 rule not found under rules/seed: agreement not checked (jq finds $JQ_N)"
+    fi
+  else
+    note "jq run failed: row skipped"
+  fi
+fi
+
+# --- 3. parse-only floor: simdjson ----------------------------------------------------
+
+SIMD_BIN="$DATA/bin/simdjson-parse"
+SIMD_SEC=""
+if ! have g++; then
+  note "g++ missing: simdjson rows skipped"
+elif [ ! -f /usr/include/simdjson.h ]; then
+  note "simdjson headers missing: simdjson rows skipped (apt-get install libsimdjson-dev)"
+else
+  if [ ! -x "$SIMD_BIN" ] || [ "$BENCH_DIR/simdjson-parse.cpp" -nt "$SIMD_BIN" ]; then
+    echo "run.sh: building $SIMD_BIN" >&2
+    g++ -O3 -march=native -std=c++17 -o "$SIMD_BIN" "$BENCH_DIR/simdjson-parse.cpp" -lsimdjson ||
+      g++ -O3 -std=c++17 -o "$SIMD_BIN" "$BENCH_DIR/simdjson-parse.cpp" -lsimdjson || rm -f "$SIMD_BIN"
+  fi
+  if [ -x "$SIMD_BIN" ]; then
+    SIMD_VER=$(dpkg-query -W -f='${Version}' libsimdjson-dev 2>/dev/null || echo "?")
+    echo "run.sh: [4] simdjson DOM parse_many" >&2
+    if measure "$SIMD_BIN" dom "$MAIN_FILE"; then
+      SIMD_SEC=$BEST
+      row "simdjson $SIMD_VER DOM parse-only (full parse)" "$MAIN_NAME" "$BEST" "$MAIN_BYTES" "$MAIN_EVENTS" "$RSS_KB" \
+        "lurewatch takes $(fdiv "$LW_SEC" "$SIMD_SEC" %.2f)x this floor (target <= 3x)"
+    fi
+    echo "run.sh: [5] simdjson ondemand iterate_many" >&2
+    if measure "$SIMD_BIN" ondemand "$MAIN_FILE"; then
+      row "simdjson $SIMD_VER On-Demand (2 fields read)" "$MAIN_NAME" "$BEST" "$MAIN_BYTES" "$MAIN_EVENTS" "$RSS_KB" \
+        "lurewatch takes $(fdiv "$LW_SEC" "$BEST" %.2f)x; decode-only $(fdiv "$LW_DEC_SEC" "$BEST" %.2f)x"
+    fi
+  else
+    note "simdjson-parse failed to build: simdjson rows skipped"
+  fi
+fi
+
+# --- 4. SigmaHQ windows rules on JSON -------------------------------------------------
+
+SIGMA_LOAD_SEC=""
+SIGMA_RULES="-"
+if [ $DO_SIGMA -eq 0 ]; then
+  note "SigmaHQ rows skipped (--no-sigma)"
+elif [ ! -d "$SIGMA_WIN" ]; then
+  note "SigmaHQ windows rules not found at $SIGMA_WIN: SigmaHQ rows skipped"
+else
+  echo "run.sh: [6] lurewatch, SigmaHQ windows rules, empty input (rule load time)" >&2
+  if measure "$LW" hunt -q -f jsonl -o /dev/null -r "$SIGMA_WIN" "$EMPTY_INPUT"; then
+    SIGMA_LOAD_SEC=$BEST
+    SIGMA_RULES=$(lw_summary rules_loaded)
+    SIGMA_REJ=$(lw_summary rules_rejected)
+    row "lurewatch load SigmaHQ windows rules only" "empty file" "$BEST" 0 0 "$RSS_KB" \
+      "$SIGMA_RULES loaded, $SIGMA_REJ rejected"
+  else
+    FAILED=1
+  fi
+  echo "run.sh: [7] lurewatch, SigmaHQ windows rules, $QUICK_NAME" >&2
+  if [ -n "$SIGMA_LOAD_SEC" ] && measure "$LW" hunt -q -f jsonl -o /dev/null -r "$SIGMA_WIN" "$QUICK_FILE"; then
+    SCAN=$(fsub "$BEST" "$SIGMA_LOAD_SEC")
+    # Shipped-rules scan time on the same quick file, for the per-rule cost.
+    measure "$LW" hunt -q -f jsonl -o /dev/null "$QUICK_FILE" && SHIP_Q=$BEST || SHIP_Q=""
+    measure "$LW" hunt -q -f jsonl -o /dev/null -r "$EMPTY_RULES" "$QUICK_FILE" && DEC_Q=$BEST || DEC_Q=""
+    PER_RULE=$(awk -v s="$SCAN" -v d="$DEC_Q" -v n="$QUICK_EVENTS" -v r="$SIGMA_RULES" \
+      'BEGIN { if (d == "" || n == 0 || r + 0 == 0) print "-"; else printf "%.1f\n", (s - d) * 1e9 / n / r }')
+    row "lurewatch hunt, SigmaHQ windows ($SIGMA_RULES rules), total" "$QUICK_NAME" "$BEST" "$QUICK_BYTES" "$QUICK_EVENTS" "$RSS_KB" \
+      "$(fdiv "$BEST" "$SHIP_Q" %.1f)x shipped-rules time"
+    row "... same, scan only (total - load $SIGMA_LOAD_SEC s)" "$QUICK_NAME" "$SCAN" "$QUICK_BYTES" "$QUICK_EVENTS" "-" \
+      "~$PER_RULE ns per rule per event over decode-only"
+  fi
+fi
+
+# --- 5. EVTX --------------------------------------------------------------------------
+
+if [ $DO_EVTX -eq 0 ]; then
+  note "EVTX rows skipped (--no-evtx)"
+elif [ ! -d "$EVTX_CORPUS" ]; then
+  note "EVTX corpus not found at $EVTX_CORPUS: EVTX rows skipped"
+else
+  find "$EVTX_CORPUS" -type f -iname '*.evtx' -print0 | sort -z >"$TMP/evtx.list"
+  EVTX_FILES=$(tr -cd '\0' <"$TMP/evtx.list" | wc -c)
+  EVTX_BYTES=$(xargs -0 -r stat -c %s <"$TMP/evtx.list" | awk '{ s += $1 } END { print s + 0 }')
+  xargs -0 -r cat <"$TMP/evtx.list" >/dev/null
+  EVTX_RECORDS=""
+  EVTX_NAME="evtx_corpus ($EVTX_FILES files, $(fdiv "$EVTX_BYTES" 1000000 %.0f) MB)"
+  # evtxexport runs once per file, as a user would; this wrapper is what gets timed.
+  cat >"$TMP/evtxexport-all.sh" <<'EOF'
+#!/bin/sh
+# Exports every file of the NUL-separated list $1 as XML; non-zero if any export fails.
+xargs -0 -r -n 1 evtxexport -f xml <"$1"
+EOF
+  chmod +x "$TMP/evtxexport-all.sh"
+  if have evtxexport; then
+    # Record count (untimed): evtxexport's own count of exported records.
+    EVTX_RECORDS=$(xargs -0 -r -n 1 evtxexport -f xml <"$TMP/evtx.list" 2>/dev/null | grep -c '^<Event ')
+  fi
+  echo "run.sh: [8] lurewatch hunt, shipped rules, EVTX corpus" >&2
+  if measure "$LW" hunt -q -f jsonl -o /dev/null "$EVTX_CORPUS"; then
+    LW_EVTX_SEC=$BEST
+    LW_EVTX_READ=$(lw_summary records_read)
+    LW_EVTX_DEC=$(lw_summary records_decoded)
+    LW_EVTX_SKIP=$(lw_summary records_skipped)
+    [ -z "$EVTX_RECORDS" ] && EVTX_RECORDS=$LW_EVTX_DEC
+    note "lurewatch on the EVTX corpus: $LW_EVTX_READ records read, $LW_EVTX_DEC decoded, $LW_EVTX_SKIP skipped (evtxexport exports $EVTX_RECORDS); events/s uses $EVTX_RECORDS"
+    row "lurewatch hunt, shipped rules ($LW_RULES)" "$EVTX_NAME" "$BEST" "$EVTX_BYTES" "$EVTX_RECORDS" "$RSS_KB" "1.00 (EVTX reference)"
+  else
+    FAILED=1
+    LW_EVTX_SEC=""
+  fi
+  if have evtxexport; then
+    echo "run.sh: [9] evtxexport -f xml, EVTX corpus" >&2
+    if measure "$TMP/evtxexport-all.sh" "$TMP/evtx.list"; then
+      row "evtxexport -f xml (libevtx $(dpkg-query -W -f='${Version}' libevtx-utils 2>/dev/null || echo '?'))" \
+        "$EVTX_NAME" "$BEST" "$EVTX_BYTES" "$EVTX_RECORDS" "$RSS_KB" \
+        "lurewatch is $(fdiv "$BEST" "$LW_EVTX_SEC" %.2f)x as fast"
+    else
+      note "evtxexport failed on some file: row skipped"
+    fi
+  else
+    note "evtxexport not installed: row skipped (apt-get install libevtx-utils)"
+  fi
+  if [ $DO_SIGMA -eq 1 ] && [ -n "$SIGMA_LOAD_SEC" ]; then
+    echo "run.sh: [10] lurewatch hunt, SigmaHQ windows rules, EVTX corpus" >&2
+    if measure "$LW" hunt -q -f jsonl -o /dev/null -r "$SIGMA_WIN" "$EVTX_CORPUS"; then
+      SCAN=$(fsub "$BEST" "$SIGMA_LOAD_SEC")
+      row "lurewatch hunt, SigmaHQ windows ($SIGMA_RULES rules), total" "$EVTX_NAME" "$BEST" "$EVTX_BYTES" "$EVTX_RECORDS" "$RSS_KB" \
+        "$(lw_summary alerts) alerts; $(fdiv "$BEST" "$LW_EVTX_SEC" %.2f)x shipped-rules time"
+      row "... same, scan only (total - load $SIGMA_LOAD_SEC s)" "$EVTX_NAME" "$SCAN" "$EVTX_BYTES" "$EVTX_RECORDS" "-" ""
+    else
+      FAILED=1
+    fi
+  fi
+fi
+
+# --- report ---------------------------------------------------------------------------
+
+CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+[ -z "$CPU" ] && CPU=$(lscpu 2>/dev/null | awk -F': *' '/Model name/ { print $2; exit }')
+LWVER=$("$LW" --version 2>/dev/null | head -n 1)
+{
+  echo "# lurewatch benchmark ($MODE)"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- machine: $(nproc) cores ($CPU), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+  echo "- lurewatch: ${LWVER:-?} ($LW)"
+  echo "- method: best of $RUNS wall-clock runs, ${PIN[*]:-unpinned}, inputs in page cache, output to /dev/null; MB = 10^6 bytes; RSS = peak resident set (/usr/bin/time -v)"
+  echo
+  echo "| what | input | best s | MB/s | events/s | peak RSS MiB | ratio / note |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | --- |"
+  for r in "${ROWS[@]}"; do echo "$r"; done
+  echo
+  if [ ${#NOTES[@]} -gt 0 ]; then
+    echo "Notes:"
+    echo
+    for n in "${NOTES[@]}"; do echo "- $n"; done
+  fi
+} >"$TMP/results.md"
+cp "$TMP/results.md" "$BENCH_DIR/results.md"
+cp "$TMP/results.md" "$DATA/results-$MODE.md"
+echo
+cat "$TMP/results.md"
+exit $FAILED
