@@ -333,21 +333,23 @@ else
     SIGMA_LOAD_SEC=$BEST
     SIGMA_RULES=$(lw_summary rules_loaded)
     SIGMA_REJ=$(lw_summary rules_rejected)
-    row "lurewatch load SigmaHQ windows rules only" "empty file" "$BEST" 0 0 "$RSS_KB" \
+    row "lurewatch load SigmaHQ windows rules only" "empty file" "$BEST" - - "$RSS_KB" \
       "$SIGMA_RULES loaded, $SIGMA_REJ rejected"
   else
     FAILED=1
   fi
   echo "run.sh: [7] lurewatch, SigmaHQ windows rules, $QUICK_NAME" >&2
   if [ -n "$SIGMA_LOAD_SEC" ] && measure "$LW" hunt -q -f jsonl -o /dev/null -r "$SIGMA_WIN" "$QUICK_FILE"; then
-    SCAN=$(fsub "$BEST" "$SIGMA_LOAD_SEC")
-    # Shipped-rules scan time on the same quick file, for the per-rule cost.
+    SIG_Q=$BEST
+    SIG_Q_RSS=$RSS_KB
+    SCAN=$(fsub "$SIG_Q" "$SIGMA_LOAD_SEC")
+    # Shipped-rules and decode-only times on the same quick file, for the per-rule cost.
     measure "$LW" hunt -q -f jsonl -o /dev/null "$QUICK_FILE" && SHIP_Q=$BEST || SHIP_Q=""
     measure "$LW" hunt -q -f jsonl -o /dev/null -r "$EMPTY_RULES" "$QUICK_FILE" && DEC_Q=$BEST || DEC_Q=""
     PER_RULE=$(awk -v s="$SCAN" -v d="$DEC_Q" -v n="$QUICK_EVENTS" -v r="$SIGMA_RULES" \
       'BEGIN { if (d == "" || n == 0 || r + 0 == 0) print "-"; else printf "%.1f\n", (s - d) * 1e9 / n / r }')
-    row "lurewatch hunt, SigmaHQ windows ($SIGMA_RULES rules), total" "$QUICK_NAME" "$BEST" "$QUICK_BYTES" "$QUICK_EVENTS" "$RSS_KB" \
-      "$(fdiv "$BEST" "$SHIP_Q" %.1f)x shipped-rules time"
+    row "lurewatch hunt, SigmaHQ windows ($SIGMA_RULES rules), total" "$QUICK_NAME" "$SIG_Q" "$QUICK_BYTES" "$QUICK_EVENTS" "$SIG_Q_RSS" \
+      "$(fdiv "$SIG_Q" "$SHIP_Q" %.1f)x shipped-rules time ($SHIP_Q s)"
     row "... same, scan only (total - load $SIGMA_LOAD_SEC s)" "$QUICK_NAME" "$SCAN" "$QUICK_BYTES" "$QUICK_EVENTS" "-" \
       "~$PER_RULE ns per rule per event over decode-only"
   fi
@@ -369,13 +371,22 @@ else
   # evtxexport runs once per file, as a user would; this wrapper is what gets timed.
   cat >"$TMP/evtxexport-all.sh" <<'EOF'
 #!/bin/sh
-# Exports every file of the NUL-separated list $1 as XML; non-zero if any export fails.
-xargs -0 -r -n 1 evtxexport -f xml <"$1"
+# Exports every file of the NUL-separated list $1 as XML. libevtx gives up on some
+# records of a few corpus files (exit 1); that is the tool's result, not a bench failure.
+xargs -0 -r -n 1 evtxexport -f xml <"$1" 2>/dev/null
+exit 0
 EOF
   chmod +x "$TMP/evtxexport-all.sh"
   if have evtxexport; then
     # Record count (untimed): evtxexport's own count of exported records.
-    EVTX_RECORDS=$(xargs -0 -r -n 1 evtxexport -f xml <"$TMP/evtx.list" 2>/dev/null | grep -c '^<Event ')
+    EVTX_RECORDS=0
+    EVTX_FAILS=0
+    while IFS= read -r -d '' f; do
+      n=$(evtxexport -f xml "$f" 2>/dev/null | grep -c '^<Event ')
+      [ "${PIPESTATUS[0]}" -ne 0 ] && EVTX_FAILS=$((EVTX_FAILS + 1))
+      EVTX_RECORDS=$((EVTX_RECORDS + n))
+    done <"$TMP/evtx.list"
+    [ "$EVTX_FAILS" -gt 0 ] && note "evtxexport exits non-zero on $EVTX_FAILS of $EVTX_FILES EVTX files (libevtx stops at a record it cannot read); its row still times all files"
   fi
   echo "run.sh: [8] lurewatch hunt, shipped rules, EVTX corpus" >&2
   if measure "$LW" hunt -q -f jsonl -o /dev/null "$EVTX_CORPUS"; then
@@ -397,7 +408,7 @@ EOF
         "$EVTX_NAME" "$BEST" "$EVTX_BYTES" "$EVTX_RECORDS" "$RSS_KB" \
         "lurewatch is $(fdiv "$BEST" "$LW_EVTX_SEC" %.2f)x as fast"
     else
-      note "evtxexport failed on some file: row skipped"
+      note "evtxexport run failed: row skipped"
     fi
   else
     note "evtxexport not installed: row skipped (apt-get install libevtx-utils)"
