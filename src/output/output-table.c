@@ -85,9 +85,9 @@ static lw_status table_write(void *state, const lw_alert *a)
         lw_buf_putc(b, ' ');
         put_cell(b, LW_STR_LIT("LEVEL"), 13, true);
         lw_buf_putc(b, ' ');
-        put_cell(b, LW_STR_LIT("HOST"), 16, true);
+        put_cell(b, LW_STR_LIT("HOST"), 20, true);
         lw_buf_putc(b, ' ');
-        put_cell(b, LW_STR_LIT("RULE"), 48, true);
+        put_cell(b, LW_STR_LIT("RULE"), 56, true);
         lw_buf_puts(b, " DETAIL");
         lw_buf_puts(b, s->color ? "\033[0m\n" : "\n");
     }
@@ -102,9 +102,9 @@ static lw_status table_write(void *state, const lw_alert *a)
     if (s->color)
         lw_buf_puts(b, "\033[0m");
     lw_buf_putc(b, ' ');
-    put_cell(b, a->ev->host.n ? a->ev->host : LW_STR_LIT("-"), 16, true);
+    put_cell(b, a->ev->host.n ? a->ev->host : LW_STR_LIT("-"), 20, true);
     lw_buf_putc(b, ' ');
-    put_cell(b, lw_str_c(a->meta->title), 48, true);
+    put_cell(b, lw_str_c(a->meta->title), 56, true);
     lw_buf_putc(b, ' ');
     const char *fname = "";
     lw_str detail = lw_event_headline(a->ev, &fname);

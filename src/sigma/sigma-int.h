@@ -15,6 +15,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <hs/hs.h>
+
 #include "../core/arena.h"
 #include "logsource.h"
 #include "sigma.h"
@@ -154,6 +156,7 @@ struct lw_rules {
     size_t nres, capres;
     lw_placeholder *ph;
     size_t nph, capph;
+    struct lw_prefilter *pf; /* literal prefilter (prefilter.c); NULL: evaluate every rule */
     int compiled;
 };
 
@@ -193,7 +196,52 @@ lw_status lw_compile_detection(lw_rules *r, lw_rule *rule, const lw_ynode *det, 
 lw_status lw_compile_condition(lw_rules *r, lw_rule *rule, const lw_ynode *cond, lw_cnode **out,
                                lw_cerr *e);
 
+/* ---- prefilter.c ----
+ * A rule's "gate" is a set of (field, literal) pairs such that the rule can only match an
+ * event in which at least one literal occurs in its field's value (keyword gates: in any
+ * field value).  lw_prefilter_build() derives the gates from the compiled detections and
+ * compiles one Hyperscan literal database per field; the matcher scans each event field
+ * once and evaluates only the rules whose gate fired, plus the rules without a gate. */
+
+/* One field's literal database: pattern id -> the rules it admits. */
+typedef struct lw_pf_db {
+    uint32_t field; /* field id, or LW_FIELD_KEYWORD */
+    uint32_t minlen; /* shortest literal: shorter values cannot fire it */
+    hs_database_t *db;
+    uint32_t *pat_start; /* npats + 1 offsets into pat_rules */
+    uint32_t *pat_rules; /* rule indexes (load order) */
+    uint32_t npats;
+} lw_pf_db;
+
+typedef struct lw_prefilter {
+    lw_pf_db *dbs;
+    uint32_t ndbs;
+    uint32_t kwdb;        /* index of the keyword database, or UINT32_MAX */
+    uint32_t *db_of_field; /* field id -> database index, UINT32_MAX none (nfields entries) */
+    uint32_t nfields;
+    /* Per rule (load order): databases its gate uses, [rdb_start[r], rdb_start[r+1]) into
+     * rdbs; an empty range means the rule has no gate and is always evaluated. */
+    uint32_t *rdb_start;
+    uint32_t *rdbs;
+    size_t nrules;
+    size_t ngated, nliterals;
+    hs_scratch_t *proto; /* scratch sized for every database; matchers clone it */
+} lw_prefilter;
+
+/* Build r->pf (called by lw_rules_compile).  On a Hyperscan compile failure the prefilter
+ * is left out (r->pf NULL, every rule evaluated) and LW_OK returned; LW_ENOMEM otherwise. */
+lw_status lw_prefilter_build(lw_rules *r);
+void lw_prefilter_free(lw_prefilter *pf);
+/* Gate of rule number `rule` (load order), recomputed, for tests and diagnostics: returns
+ * the number of (field, literal) pairs, 0 when the rule has no gate.  When out is not
+ * NULL, one line per pair is appended: "field|c|literal" (c: cased) or "field|i|literal"
+ * (ASCII case-insensitive); field is "*" for keyword gates.  Lines are sorted. */
+size_t lw_prefilter_rule_gate(const lw_rules *r, size_t rule, lw_buf *out);
+
 /* ---- matcher.c ---- */
+/* Turn the prefilter on (default unless LW_NO_PREFILTER=1 is in the environment when the
+ * matcher is made) or off, for differential testing.  Results are the same either way. */
+void lw_matcher_set_prefilter(lw_matcher *m, bool on);
 /* Build fm->idx when the item is a long OR-list (arena memory). */
 lw_status lw_fm_build_index(lw_rules *r, lw_fm *fm);
 /* Regex evaluations that hit the PCRE2 match/depth/JIT-stack limit (counted as no match). */
