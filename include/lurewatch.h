@@ -183,7 +183,8 @@ typedef struct lw_hunt_stats {
     size_t nreasons;
     struct {
         const char *reason; /* short code, e.g. "json-syntax"; static storage */
-        int file_level;     /* 1: counts whole inputs not read (e.g. "unknown-format") */
+        int file_level;     /* 0: skipped records; 1: whole inputs not read (e.g.
+                               "unknown-format"); 2: warnings that dropped no record */
         uint64_t count;
         char first[4][256]; /* first few locations "file:line" */
         size_t nfirst;

@@ -74,7 +74,7 @@ static void print_summary(const lw_hunt_stats *s, size_t nrules, long rejected)
     fprintf(f, "  inputs   %llu read, %llu not read\n", (unsigned long long)s->files,
             (unsigned long long)s->files_failed);
     for (size_t i = 0; i < s->nreasons; i++) {
-        if (!s->reasons[i].file_level)
+        if (s->reasons[i].file_level != 1)
             continue;
         fprintf(f, "    %-22s %8llu  e.g. %s\n", s->reasons[i].reason,
                 (unsigned long long)s->reasons[i].count, s->reasons[i].first[0]);
@@ -82,13 +82,19 @@ static void print_summary(const lw_hunt_stats *s, size_t nrules, long rejected)
     fprintf(f, "  records  %llu read, %llu decoded, %llu skipped\n", (unsigned long long)s->records,
             (unsigned long long)s->events, (unsigned long long)s->skipped);
     for (size_t i = 0; i < s->nreasons; i++) {
-        if (s->reasons[i].file_level)
+        if (s->reasons[i].file_level != 0)
             continue;
         fprintf(f, "    %-22s %8llu  first at", s->reasons[i].reason,
                 (unsigned long long)s->reasons[i].count);
         for (size_t k = 0; k < s->reasons[i].nfirst; k++)
             fprintf(f, "%s %s", k ? "," : "", s->reasons[i].first[k]);
         fputc('\n', f);
+    }
+    for (size_t i = 0; i < s->nreasons; i++) {
+        if (s->reasons[i].file_level != 2)
+            continue;
+        fprintf(f, "  warning  %-22s %6llu input(s), e.g. %s\n", s->reasons[i].reason,
+                (unsigned long long)s->reasons[i].count, s->reasons[i].first[0]);
     }
     fprintf(f, "  rules    %zu loaded, %ld rejected\n", nrules, rejected);
     static const char *const names[] = {"informational", "low", "medium", "high", "critical",

@@ -82,7 +82,8 @@ const lw_hunt_stats *lw_hunt_get_stats(const lw_hunt *h)
     return &h->st;
 }
 
-/* Count one occurrence of reason (a static string) at location loc. */
+/* Count one occurrence of reason (a static string) at location loc.  file_level: 0 a
+ * skipped record, 1 an input not read, 2 a warning that dropped no record. */
 static void count_reason(lw_hunt_stats *st, const char *reason, int file_level, const char *loc)
 {
     size_t i;
@@ -146,6 +147,9 @@ void lw_input_warn(lw_input *in, uint64_t line, const char *reason, const char *
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    char loc[256];
+    lw_fmt(loc, sizeof loc, "%s", in->path);
+    count_reason(&h->st, reason, 2, loc);
     emit_diag(h, LW_SEV_WARNING, in->path, line, 0, reason, msg);
 }
 

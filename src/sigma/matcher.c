@@ -7,19 +7,38 @@
  * is cached for the rest of the event.  Rules are visited through a per-category-mask list
  * (built on first sight of a mask, in load order), so an event only meets rules whose
  * log-source category admits it.
+ *
+ * With the literal prefilter (prefilter.c) on, each event field that some gated rule of
+ * the category list looks at is scanned once by its Hyperscan database; the hits mark
+ * candidate rules (generation stamps, nothing cleared per event).  Then the list's
+ * ungated rules and the candidates are merged back into load order and evaluated as
+ * before, so results and their order do not change.  Lists with few gated rules (the
+ * shipped rule set) skip the scan: evaluating a handful of rules is cheaper.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+
 #include "sigma-int.h"
 
 #define MAX_CAT_LISTS 256
 
+/* Below this many gated rules in a category list the scan costs more than it saves. */
+#define PF_MIN_GATED 16
+
 typedef struct catlist {
     uint64_t mask;
-    uint32_t *rules;
+    uint32_t *rules; /* every rule of the list, load order */
     uint32_t n;
+    /* Prefilter view (use_pf): ungated rules in load order, and the databases (field
+     * databases, then the keyword one if any) that gated rules of the list use. */
+    bool use_pf;
+    bool kw;
+    uint32_t *ungated;
+    uint32_t nungated;
+    uint32_t *dbs;
+    uint32_t ndbs;
 } catlist;
 
 struct lw_matcher {
@@ -41,6 +60,13 @@ struct lw_matcher {
     pcre2_match_context *mctx;
     pcre2_jit_stack *js;
     uint64_t re_limit_hits;
+    /* Prefilter state: scratch, per-rule candidate stamps, this event's candidates. */
+    const lw_prefilter *pf;
+    bool pf_on;
+    hs_scratch_t *scratch;
+    uint32_t *rule_gen;
+    uint32_t *cand;
+    uint32_t ncand;
 };
 
 lw_status lw_matcher_new(const lw_rules *rules, lw_matcher **out)
@@ -66,17 +92,41 @@ lw_status lw_matcher_new(const lw_rules *rules, lw_matcher **out)
     pcre2_set_match_limit(m->mctx, LW_RE_MATCH_LIMIT);
     pcre2_set_depth_limit(m->mctx, LW_RE_DEPTH_LIMIT);
     pcre2_jit_stack_assign(m->mctx, NULL, m->js);
+    m->pf = rules->compiled ? rules->pf : NULL;
+    if (m->pf) {
+        size_t nr = rules->nrules ? rules->nrules : 1;
+        m->rule_gen = calloc(nr, sizeof(uint32_t));
+        m->cand = malloc(nr * sizeof(uint32_t));
+        if (!m->rule_gen || !m->cand || hs_clone_scratch(m->pf->proto, &m->scratch) != HS_SUCCESS) {
+            lw_matcher_free(m);
+            return LW_ENOMEM;
+        }
+        const char *off = getenv("LW_NO_PREFILTER");
+        m->pf_on = !(off && off[0] && strcmp(off, "0") != 0);
+    }
     *out = m;
     return LW_OK;
+}
+
+void lw_matcher_set_prefilter(lw_matcher *m, bool on)
+{
+    m->pf_on = on && m->pf != NULL;
 }
 
 void lw_matcher_free(lw_matcher *m)
 {
     if (!m)
         return;
-    for (size_t i = 0; i < m->ncats; i++)
+    for (size_t i = 0; i < m->ncats; i++) {
         free(m->cats[i].rules);
+        free(m->cats[i].ungated);
+        free(m->cats[i].dbs);
+    }
     free(m->cats);
+    if (m->scratch)
+        hs_free_scratch(m->scratch);
+    free(m->rule_gen);
+    free(m->cand);
     free(m->id_gen);
     free(m->id_idx);
     free(m->lc_gen);
@@ -157,6 +207,8 @@ static void begin_event(lw_matcher *m, const lw_event *ev)
         memset(m->id_gen, 0, m->nids * sizeof(uint32_t));
         if (m->lc_gen)
             memset(m->lc_gen, 0, m->lc_cap * sizeof(uint32_t));
+        if (m->rule_gen)
+            memset(m->rule_gen, 0, m->rules->nrules * sizeof(uint32_t));
         m->gen = 1;
     }
     const lw_fdict *d = &m->rules->fields;
@@ -593,6 +645,49 @@ static bool cond_eval(lw_matcher *m, const lw_rule *r, const lw_cnode *c)
     }
 }
 
+static void catlist_free(catlist *cl)
+{
+    free(cl->rules);
+    free(cl->ungated);
+    free(cl->dbs);
+    memset(cl, 0, sizeof(*cl));
+}
+
+/* Prefilter view of a fresh list; on allocation failure the list just goes without. */
+static void catlist_prefilter(const lw_prefilter *pf, catlist *cl)
+{
+    uint32_t ngated = 0;
+    for (uint32_t i = 0; i < cl->n; i++) {
+        uint32_t r = cl->rules[i];
+        ngated += pf->rdb_start[r + 1] > pf->rdb_start[r];
+    }
+    if (ngated < PF_MIN_GATED)
+        return;
+    cl->ungated = malloc((cl->n - ngated + 1) * sizeof(uint32_t));
+    cl->dbs = malloc((pf->ndbs + 1) * sizeof(uint32_t));
+    bool *use = calloc(pf->ndbs + 1, sizeof(bool));
+    if (!cl->ungated || !cl->dbs || !use) {
+        free(cl->ungated);
+        free(cl->dbs);
+        free(use);
+        cl->ungated = cl->dbs = NULL;
+        return;
+    }
+    for (uint32_t i = 0; i < cl->n; i++) {
+        uint32_t r = cl->rules[i];
+        if (pf->rdb_start[r + 1] == pf->rdb_start[r])
+            cl->ungated[cl->nungated++] = r;
+        for (uint32_t k = pf->rdb_start[r]; k < pf->rdb_start[r + 1]; k++)
+            use[pf->rdbs[k]] = true;
+    }
+    for (uint32_t d = 0; d < pf->ndbs; d++)
+        if (use[d] && d != pf->kwdb)
+            cl->dbs[cl->ndbs++] = d;
+    cl->kw = pf->kwdb != UINT32_MAX && use[pf->kwdb];
+    free(use);
+    cl->use_pf = true;
+}
+
 /* Rules whose logsource category can admit an event with these category bits. */
 static const catlist *cat_list(lw_matcher *m, uint64_t mask)
 {
@@ -602,7 +697,7 @@ static const catlist *cat_list(lw_matcher *m, uint64_t mask)
     if (m->ncats == MAX_CAT_LISTS) {
         /* Unusual inputs with many mask combinations: start over rather than grow. */
         for (size_t i = 0; i < m->ncats; i++)
-            free(m->cats[i].rules);
+            catlist_free(&m->cats[i]);
         m->ncats = 0;
     }
     const lw_rules *rs = m->rules;
@@ -616,10 +711,100 @@ static const catlist *cat_list(lw_matcher *m, uint64_t mask)
             list[n++] = (uint32_t)i;
     }
     catlist *cl = &m->cats[m->ncats++];
+    memset(cl, 0, sizeof(*cl));
     cl->mask = mask;
     cl->rules = list;
     cl->n = n;
+    if (m->pf)
+        catlist_prefilter(m->pf, cl);
     return cl;
+}
+
+typedef struct scanctx {
+    lw_matcher *m;
+    const lw_pf_db *db;
+} scanctx;
+
+/* Hyperscan match callback: the literal's rules become candidates of this event. */
+static int on_literal(unsigned int id, unsigned long long from, unsigned long long to,
+                      unsigned int flags, void *ud)
+{
+    scanctx *sc = ud;
+    lw_matcher *m = sc->m;
+    const lw_pf_db *d = sc->db;
+    if (id >= d->npats)
+        return 0;
+    for (uint32_t k = d->pat_start[id]; k < d->pat_start[id + 1]; k++) {
+        uint32_t r = d->pat_rules[k];
+        if (m->rule_gen[r] != m->gen) {
+            m->rule_gen[r] = m->gen;
+            m->cand[m->ncand++] = r;
+        }
+    }
+    return 0;
+}
+
+static bool scan_value(lw_matcher *m, const lw_pf_db *d, const lw_field *f)
+{
+    if (!d->db || (f->flags & LW_FIELD_NULL) || f->value.n < d->minlen || f->value.n > UINT32_MAX)
+        return true;
+    scanctx sc = {m, d};
+    return hs_scan(d->db, f->value.p, (unsigned)f->value.n, 0, m->scratch, on_literal, &sc) ==
+           HS_SUCCESS;
+}
+
+/* Scan the event's fields; false when Hyperscan failed (the caller evaluates everything). */
+static bool prefilter_scan(lw_matcher *m, const catlist *cl)
+{
+    const lw_prefilter *pf = m->pf;
+    const lw_event *ev = m->ev;
+    m->ncand = 0;
+    for (uint32_t i = 0; i < cl->ndbs; i++) {
+        const lw_pf_db *d = &pf->dbs[cl->dbs[i]];
+        const lw_field *f = field_of(m, d->field);
+        if (f && !scan_value(m, d, f))
+            return false;
+    }
+    if (cl->kw) {
+        const lw_pf_db *d = &pf->dbs[pf->kwdb];
+        for (uint32_t i = 0; i < ev->nfields; i++)
+            if (!scan_value(m, d, &ev->fields[i]))
+                return false;
+    }
+    return true;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void sort_u32(uint32_t *v, uint32_t n)
+{
+    if (n < 24) {
+        for (uint32_t i = 1; i < n; i++) {
+            uint32_t t = v[i], j = i;
+            while (j > 0 && v[j - 1] > t) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = t;
+        }
+        return;
+    }
+    qsort(v, n, sizeof(uint32_t), cmp_u32);
+}
+
+static inline bool eval_rule(lw_matcher *m, const lw_rule *r, const lw_event *ev, lw_match_fn fn,
+                             void *ud, uint64_t *evals)
+{
+    if (!lw_logsource_admits(&r->ls, ev))
+        return false;
+    (*evals)++;
+    if (cond_eval(m, r, r->cond) && fn)
+        fn(r, ev, ud);
+    return true;
 }
 
 lw_status lw_matcher_run(lw_matcher *m, const lw_event *ev, lw_match_fn fn, void *ud,
@@ -632,13 +817,29 @@ lw_status lw_matcher_run(lw_matcher *m, const lw_event *ev, lw_match_fn fn, void
         return LW_ENOMEM;
     begin_event(m, ev);
     uint64_t evals = 0;
-    for (uint32_t i = 0; i < cl->n; i++) {
-        const lw_rule *r = m->rules->rules[cl->rules[i]];
-        if (!lw_logsource_admits(&r->ls, ev))
-            continue;
-        evals++;
-        if (cond_eval(m, r, r->cond) && fn)
-            fn(r, ev, ud);
+    lw_rule *const *rules = m->rules->rules;
+    if (m->pf_on && cl->use_pf && prefilter_scan(m, cl)) {
+        /* Candidates may come from other categories' rules sharing a field: keep those
+         * of this list, then merge with the ungated ones in load order. */
+        uint32_t nc = 0;
+        for (uint32_t i = 0; i < m->ncand; i++) {
+            uint64_t c = rules[m->cand[i]]->ls.cats;
+            if (c == 0 || (c & ev->cats))
+                m->cand[nc++] = m->cand[i];
+        }
+        sort_u32(m->cand, nc);
+        uint32_t a = 0, b = 0;
+        while (a < cl->nungated || b < nc) {
+            uint32_t r;
+            if (b == nc || (a < cl->nungated && cl->ungated[a] < m->cand[b]))
+                r = cl->ungated[a++];
+            else
+                r = m->cand[b++];
+            eval_rule(m, rules[r], ev, fn, ud, &evals);
+        }
+    } else {
+        for (uint32_t i = 0; i < cl->n; i++)
+            eval_rule(m, rules[cl->rules[i]], ev, fn, ud, &evals);
     }
     if (nevals)
         *nevals += evals;

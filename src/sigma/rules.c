@@ -38,6 +38,7 @@ void lw_rules_free(lw_rules *r)
     free(r->rules);
     free(r->fields.slots);
     free(r->ids.slots);
+    lw_prefilter_free(r->pf);
     lw_placeholders_free(r);
     lw_arena_free(&r->arena);
     free(r);
@@ -58,8 +59,13 @@ lw_status lw_rules_compile(lw_rules *r)
     if (!r)
         return LW_EINVAL;
     /* The matcher builds its per-category rule lists lazily from the load order (they
-     * depend on which category combinations the input actually has); nothing else to
-     * index yet.  After this the set is read-only. */
+     * depend on which category combinations the input actually has); the literal
+     * prefilter (prefilter.c) is built here.  After this the set is read-only. */
+    if (r->compiled)
+        return LW_OK;
+    lw_status st = lw_prefilter_build(r);
+    if (st)
+        return st;
     r->compiled = 1;
     return LW_OK;
 }
