@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "sigma-int.h"
 
 #define MAX_CAT_LISTS 256
@@ -63,6 +62,7 @@ struct lw_matcher {
     /* Prefilter state: scratch, per-rule candidate stamps, this event's candidates. */
     const lw_prefilter *pf;
     bool pf_on;
+    uint32_t pf_min; /* gated rules a category list needs to use the prefilter */
     hs_scratch_t *scratch;
     uint32_t *rule_gen;
     uint32_t *cand;
@@ -103,14 +103,25 @@ lw_status lw_matcher_new(const lw_rules *rules, lw_matcher **out)
         }
         const char *off = getenv("LW_NO_PREFILTER");
         m->pf_on = !(off && off[0] && strcmp(off, "0") != 0);
+        m->pf_min = PF_MIN_GATED;
     }
     *out = m;
     return LW_OK;
 }
 
-void lw_matcher_set_prefilter(lw_matcher *m, bool on)
+static void catlist_free(catlist *cl);
+
+void lw_matcher_set_prefilter(lw_matcher *m, int mode)
 {
-    m->pf_on = on && m->pf != NULL;
+    m->pf_on = mode != 0 && m->pf != NULL;
+    uint32_t min = mode == 2 ? 1 : PF_MIN_GATED;
+    if (min != m->pf_min) {
+        /* The lists' prefilter views depend on the threshold: rebuild them lazily. */
+        for (size_t i = 0; i < m->ncats; i++)
+            catlist_free(&m->cats[i]);
+        m->ncats = 0;
+        m->pf_min = min;
+    }
 }
 
 void lw_matcher_free(lw_matcher *m)
@@ -654,14 +665,14 @@ static void catlist_free(catlist *cl)
 }
 
 /* Prefilter view of a fresh list; on allocation failure the list just goes without. */
-static void catlist_prefilter(const lw_prefilter *pf, catlist *cl)
+static void catlist_prefilter(const lw_prefilter *pf, uint32_t min, catlist *cl)
 {
     uint32_t ngated = 0;
     for (uint32_t i = 0; i < cl->n; i++) {
         uint32_t r = cl->rules[i];
         ngated += pf->rdb_start[r + 1] > pf->rdb_start[r];
     }
-    if (ngated < PF_MIN_GATED)
+    if (ngated < min)
         return;
     cl->ungated = malloc((cl->n - ngated + 1) * sizeof(uint32_t));
     cl->dbs = malloc((pf->ndbs + 1) * sizeof(uint32_t));
@@ -716,7 +727,7 @@ static const catlist *cat_list(lw_matcher *m, uint64_t mask)
     cl->rules = list;
     cl->n = n;
     if (m->pf)
-        catlist_prefilter(m->pf, cl);
+        catlist_prefilter(m->pf, m->pf_min, cl);
     return cl;
 }
 

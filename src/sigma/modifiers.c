@@ -648,6 +648,11 @@ static lw_status compile_re(mctx *c, const lw_ynode *v, uint32_t mods, lw_pat *p
     memset(p, 0, sizeof(*p));
     p->kind = LW_PAT_RE;
     p->re = re;
+    /* The source stays for the prefilter, which takes required literals from it. */
+    p->s = (const unsigned char *)lw_arena_strndup(&c->r->arena, v->s, v->n);
+    if (!p->s)
+        return LW_ENOMEM;
+    p->n = v->n;
     return LW_OK;
 }
 
@@ -770,6 +775,15 @@ static lw_status compile_values(mctx *c, uint32_t mods, const mod_row **xforms, 
         const lw_ynode *v = vals[i];
         c->at = v;
         if (lw_ynode_is_null(v)) {
+            if (val->type == LW_Y_SEQ) {
+                /* The spec forbids it: "Field: null" is its own item (an OR with other
+                 * values is written as two alternatives). */
+                lw_cerr_set(c->e, v,
+                            "null inside a value list of '%s' is not allowed (write 'Field: "
+                            "null' as a separate selection)",
+                            c->kname);
+                return LW_ERULE;
+            }
             if (mods & (M_KIND | M_XFORM | M_FIELDREF)) {
                 lw_cerr_set(c->e, v, "null value with modifiers in '%s'", c->kname);
                 return LW_ERULE;

@@ -9,7 +9,10 @@
  *     whole string; GLOB: its longest run without wildcards) of PF_MIN_LIT bytes or more;
  *     a match needs one of the patterns, so it needs one of the literals.  |all needs every
  *     group, so the literals of one group suffice (the group with the longest shortest
- *     literal).  exists, null, numbers, CIDR, fieldref and regexes have no literal.
+ *     literal).  A regex gives one literal per top-level branch when each branch has a
+ *     run of plain ASCII characters outside groups, classes and optional quantifiers
+ *     (taken case-insensitively, whatever the regex's flags).  exists, null, numbers,
+ *     CIDR and fieldref have no literal.
  *   alternative (AND of items): the item with the longest shortest literal;
  *   selection (OR of alternatives), OR node: the union, none if one part has none;
  *   AND node: the best gated child; NOT node: none.
@@ -27,8 +30,9 @@
 
 #include "sigma-int.h"
 
-/* Shorter literals fire on most values and make poor gates: such items are not used. */
-#define PF_MIN_LIT 3
+/* Single bytes fire on most values and make poor gates: such items are not used (and
+ * gates prefer the item with the longest shortest literal anyway). */
+#define PF_MIN_LIT 2
 
 typedef struct glit {
     uint32_t field;
@@ -48,16 +52,223 @@ typedef struct gset {
 
 static const gset no_gate = {NULL, 0, 0};
 
-/* Literal a pattern needs in the value, if any. */
-static bool pat_literal(const lw_pat *p, const unsigned char **s, size_t *n)
+/* ---- literals a pattern needs ---- */
+
+#define PF_MAX_RE_BRANCHES 16
+
+/* Up to PF_MAX_RE_BRANCHES literals, one of which every match contains. */
+typedef struct plits {
+    const unsigned char *s[PF_MAX_RE_BRANCHES];
+    size_t n[PF_MAX_RE_BRANCHES];
+    bool caseless;
+    uint32_t count;
+} plits;
+
+/* Quantifier "{n}", "{n,}" or "{n,m}" at re[i]: its length and minimum, or 0. */
+static size_t re_quant(const char *re, size_t len, size_t i, unsigned long *min)
 {
+    size_t k = i + 1;
+    unsigned long v = 0;
+    if (k >= len || re[k] < '0' || re[k] > '9')
+        return 0;
+    while (k < len && re[k] >= '0' && re[k] <= '9' && v < 100000)
+        v = v * 10 + (unsigned long)(re[k++] - '0');
+    if (k < len && re[k] == ',')
+        for (k++; k < len && re[k] >= '0' && re[k] <= '9'; k++)
+            ;
+    if (k >= len || re[k] != '}')
+        return 0;
+    *min = v;
+    return k + 1 - i;
+}
+
+/* Longest literal run every match of branch re[lo, hi) contains, as ASCII only.  Runs
+ * break at anything that is not a plain character, and never hold k or s: under PCRE2's
+ * Unicode caseless matching they also match U+212A and U+017F.  false: give up. */
+static bool re_branch(const char *re, size_t lo, size_t hi, size_t *bs, size_t *bn,
+                      unsigned char *buf)
+{
+    size_t run = 0, best = 0, bestat = 0, at = 0;
+    unsigned char *cur = buf; /* run being built, at buf + at */
+#define BREAK()                                                                                    \
+    do {                                                                                           \
+        if (run > best) {                                                                          \
+            best = run;                                                                            \
+            bestat = at;                                                                           \
+        }                                                                                          \
+        at += run;                                                                                 \
+        run = 0;                                                                                   \
+    } while (0)
+    for (size_t i = lo; i < hi;) {
+        unsigned char ch = (unsigned char)re[i];
+        int lit = -1; /* the literal character at i, if any */
+        size_t adv = 1;
+        if (ch == '\\') {
+            if (i + 1 >= hi)
+                return false;
+            unsigned char e = (unsigned char)re[i + 1];
+            adv = 2;
+            if ((e >= '0' && e <= '9') || strchr("xocpPgkNuQEL", e) || e >= 0x80)
+                return false; /* escapes with arguments: not worth parsing */
+            if (!((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z')))
+                lit = e;
+        } else if (ch == '[') {
+            /* Character class: skip it. */
+            size_t k = i + 1;
+            if (k < hi && re[k] == '^')
+                k++;
+            if (k < hi && re[k] == ']')
+                k++;
+            while (k < hi && re[k] != ']') {
+                if (re[k] == '[' && k + 1 < hi &&
+                    (re[k + 1] == ':' || re[k + 1] == '.' || re[k + 1] == '='))
+                    return false;
+                k += re[k] == '\\' ? 2 : 1;
+            }
+            if (k >= hi)
+                return false;
+            adv = k + 1 - i;
+        } else if (ch == '(') {
+            /* Group: skip it, balanced (classes and escapes inside respected). */
+            size_t k = i + 1;
+            int depth = 1;
+            if (k + 1 < hi && re[k] == '?' && re[k + 1] == '#')
+                return false;
+            while (k < hi && depth) {
+                if (re[k] == '\\') {
+                    k += 2;
+                    continue;
+                }
+                if (re[k] == '[') {
+                    k++;
+                    if (k < hi && re[k] == '^')
+                        k++;
+                    if (k < hi && re[k] == ']')
+                        k++;
+                    while (k < hi && re[k] != ']')
+                        k += re[k] == '\\' ? 2 : 1;
+                    k++;
+                    continue;
+                }
+                depth += re[k] == '(';
+                depth -= re[k] == ')';
+                k++;
+            }
+            if (depth)
+                return false;
+            adv = k - i;
+        } else if (ch == '{') {
+            /* A quantifier, or something newer PCRE2 versions might read as one ("{,3}",
+             * "{ 2 }"): skip to the '}' either way. */
+            unsigned long mn;
+            size_t q = re_quant(re, hi, i, &mn);
+            if (!q) {
+                const char *close = memchr(re + i, '}', hi - i);
+                q = close ? (size_t)(close - (re + i)) + 1 : 1;
+            }
+            adv = q;
+        } else if (!strchr(".^$|)*+?", ch) && ch < 0x80) {
+            lit = ch;
+        }
+        i += adv;
+        if (lit < 0 || lit >= 0x80 || lit == 'k' || lit == 'K' || lit == 's' || lit == 'S') {
+            BREAK();
+            continue;
+        }
+        /* A quantifier after the character: optional (drop it) or repeated (end the run
+         * after it). */
+        bool keep = true, end = false;
+        if (i < hi && (re[i] == '?' || re[i] == '*')) {
+            keep = false;
+        } else if (i < hi && re[i] == '+') {
+            end = true;
+        } else if (i < hi && re[i] == '{') {
+            unsigned long mn = 0;
+            keep = re_quant(re, hi, i, &mn) && mn > 0; /* unsure: treat as optional */
+            end = true;
+        }
+        if (keep)
+            cur[at + run++] = (unsigned char)lw_lower((unsigned char)lit);
+        if (!keep || end)
+            BREAK();
+    }
+    BREAK();
+#undef BREAK
+    *bs = bestat;
+    *bn = best;
+    return true;
+}
+
+/* Literals a regex needs: split at top-level '|', one literal per branch.  Caseless (a
+ * superset whatever the regex's flags).  Extended mode (x) and \Q..\E are not parsed. */
+static bool re_literals(lw_arena *a, const char *re, size_t len, plits *out)
+{
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (re[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (re[i] == '(' && re[i + 1] == '?') {
+            for (size_t k = i + 2; k < len && re[k] != ')' && re[k] != ':'; k++)
+                if (re[k] == 'x')
+                    return false;
+        }
+    }
+    unsigned char *buf = lw_arena_alloc(a, len + 1);
+    if (!buf)
+        return false;
+    out->count = 0;
+    out->caseless = true;
+    size_t lo = 0, depth = 0;
+    bool incls = false;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len) {
+            char ch = re[i];
+            if (ch == '\\') {
+                i++;
+                continue;
+            }
+            if (incls) {
+                incls = ch != ']';
+                continue;
+            }
+            if (ch == '[') {
+                incls = true;
+                if (i + 1 < len && re[i + 1] == '^')
+                    i++;
+                if (i + 1 < len && re[i + 1] == ']')
+                    i++;
+                continue;
+            }
+            depth += ch == '(';
+            if (ch == ')' && depth)
+                depth--;
+            if (ch != '|' || depth)
+                continue;
+        }
+        size_t bs, bn;
+        if (out->count == PF_MAX_RE_BRANCHES || !re_branch(re, lo, i, &bs, &bn, buf + lo))
+            return false;
+        out->s[out->count] = buf + lo + bs;
+        out->n[out->count++] = bn;
+        lo = i + 1;
+    }
+    return out->count > 0;
+}
+
+/* Literals pattern p needs in the value (one of them), if it has any. */
+static bool pat_literals(lw_arena *a, const lw_pat *p, plits *out)
+{
+    out->count = 0;
+    out->caseless = !p->cased;
     switch (p->kind) {
     case LW_PAT_EXACT:
     case LW_PAT_PREFIX:
     case LW_PAT_SUFFIX:
     case LW_PAT_CONTAINS:
-        *s = p->s;
-        *n = p->n;
+        out->s[0] = p->s;
+        out->n[0] = p->n;
+        out->count = 1;
         return p->n > 0;
     case LW_PAT_GLOB: {
         size_t best = 0, bestlen = 0, run = 0;
@@ -72,45 +283,59 @@ static bool pat_literal(const lw_pat *p, const unsigned char **s, size_t *n)
             }
             run = 0;
         }
-        *s = p->s + best;
-        *n = bestlen;
+        out->s[0] = p->s + best;
+        out->n[0] = bestlen;
+        out->count = 1;
         return bestlen > 0;
     }
+    case LW_PAT_RE:
+        /* p->s keeps the regex source (modifiers.c). */
+        return a && p->s && re_literals(a, (const char *)p->s, p->n, out);
     default:
         return false;
     }
 }
 
 /* Shortest literal of pats[lo, hi), or 0 when one of them has no usable literal. */
-static size_t range_weight(const lw_fm *fm, uint32_t lo, uint32_t hi)
+static size_t range_weight(lw_arena *a, const lw_fm *fm, uint32_t lo, uint32_t hi, size_t *count)
 {
     size_t w = SIZE_MAX;
+    *count = 0;
     if (lo >= hi)
         return 0;
     for (uint32_t k = lo; k < hi; k++) {
-        const unsigned char *s;
-        size_t n;
-        if (!pat_literal(&fm->pats[k], &s, &n) || n < PF_MIN_LIT)
+        plits pl;
+        if (!pat_literals(a, &fm->pats[k], &pl))
             return 0;
-        if (n < w)
-            w = n;
+        for (uint32_t j = 0; j < pl.count; j++) {
+            if (pl.n[j] < PF_MIN_LIT)
+                return 0;
+            if (pl.n[j] < w)
+                w = pl.n[j];
+        }
+        *count += pl.count;
     }
     return w;
 }
 
 static lw_status range_gate(lw_arena *a, const lw_fm *fm, uint32_t lo, uint32_t hi, size_t w,
-                            gset *out)
+                            size_t count, gset *out)
 {
-    out->v = lw_arena_alloc(a, (size_t)(hi - lo) * sizeof(glit));
+    out->v = lw_arena_alloc(a, (count ? count : 1) * sizeof(glit));
     if (!out->v)
         return LW_ENOMEM;
     out->n = 0;
     for (uint32_t k = lo; k < hi; k++) {
-        glit *g = &out->v[out->n++];
-        memset(g, 0, sizeof(*g));
-        g->field = fm->field;
-        g->caseless = !fm->pats[k].cased;
-        (void)pat_literal(&fm->pats[k], &g->s, &g->n);
+        plits pl;
+        (void)pat_literals(a, &fm->pats[k], &pl);
+        for (uint32_t j = 0; j < pl.count && out->n < count; j++) {
+            glit *g = &out->v[out->n++];
+            memset(g, 0, sizeof(*g));
+            g->field = fm->field;
+            g->caseless = pl.caseless;
+            g->s = pl.s[j];
+            g->n = pl.n[j];
+        }
     }
     out->weight = w;
     return LW_OK;
@@ -119,24 +344,25 @@ static lw_status range_gate(lw_arena *a, const lw_fm *fm, uint32_t lo, uint32_t 
 static lw_status fm_gate(lw_arena *a, const lw_fm *fm, gset *out)
 {
     *out = no_gate;
+    size_t cnt;
     if (fm->exists || fm->npats == 0)
         return LW_OK;
     if (!fm->all) {
-        size_t w = range_weight(fm, 0, fm->npats);
-        return w ? range_gate(a, fm, 0, fm->npats, w, out) : LW_OK;
+        size_t w = range_weight(a, fm, 0, fm->npats, &cnt);
+        return w ? range_gate(a, fm, 0, fm->npats, w, cnt, out) : LW_OK;
     }
     /* |all: every group must match, so one group's literals gate the item. */
-    size_t bw = 0;
+    size_t bw = 0, bcnt = 0;
     uint32_t bg = 0;
     for (uint32_t g = 0; g < fm->ngroups; g++) {
-        size_t w = range_weight(fm, fm->gstart[g], fm->gstart[g + 1]);
-        uint32_t cnt = fm->gstart[g + 1] - fm->gstart[g];
-        if (w > bw || (w == bw && w && cnt < fm->gstart[bg + 1] - fm->gstart[bg])) {
+        size_t w = range_weight(a, fm, fm->gstart[g], fm->gstart[g + 1], &cnt);
+        if (w > bw || (w == bw && w && cnt < bcnt)) {
             bw = w;
             bg = g;
+            bcnt = cnt;
         }
     }
-    return bw ? range_gate(a, fm, fm->gstart[bg], fm->gstart[bg + 1], bw, out) : LW_OK;
+    return bw ? range_gate(a, fm, fm->gstart[bg], fm->gstart[bg + 1], bw, bcnt, out) : LW_OK;
 }
 
 /* Prefer the longer shortest literal, then fewer literals. */
@@ -425,8 +651,8 @@ lw_status lw_prefilter_build(lw_rules *r)
         }
         lo = hi;
     }
-    if (hs_failed) {
-        /* Hyperscan refused: evaluate every rule (slower, same results). */
+    if (hs_failed || pf->ndbs == 0) {
+        /* No gate at all, or Hyperscan refused: evaluate every rule (same results). */
         st = LW_OK;
         goto fail;
     }
@@ -498,8 +724,8 @@ size_t lw_prefilter_rule_gate(const lw_rules *r, size_t rule, lw_buf *out)
                 lines = NULL;
                 break;
             }
-            lw_fmt(lines[k], len, "%s|%c|%.*s", fname, g.v[k].caseless ? 'i' : 'c',
-                   (int)g.v[k].n, (const char *)g.v[k].s);
+            lw_fmt(lines[k], len, "%s|%c|%.*s", fname, g.v[k].caseless ? 'i' : 'c', (int)g.v[k].n,
+                   (const char *)g.v[k].s);
         }
         if (lines) {
             qsort(lines, n, sizeof(char *), cmp_cstr);

@@ -51,13 +51,13 @@ enum { LW_WILD_NONE = 0, LW_WILD_STAR = 1, LW_WILD_ONE = 2 };
 enum { LW_NUM_LT, LW_NUM_LTE, LW_NUM_GT, LW_NUM_GTE };
 
 typedef struct lw_pat {
-    uint8_t kind;    /* lw_pat_kind */
-    uint8_t cased;   /* compare bytes exactly; otherwise s is lowercase, value folded */
-    uint8_t op;      /* LW_NUM_* for LW_PAT_NUM; for FIELDREF the lw_pat_kind to apply */
-    uint8_t family;  /* CIDR: 4 or 6 */
-    uint32_t prefix; /* CIDR prefix length */
-    uint32_t ref;    /* FIELDREF: field id of the referenced field */
-    const unsigned char *s;
+    uint8_t kind;           /* lw_pat_kind */
+    uint8_t cased;          /* compare bytes exactly; otherwise s is lowercase, value folded */
+    uint8_t op;             /* LW_NUM_* for LW_PAT_NUM; for FIELDREF the lw_pat_kind to apply */
+    uint8_t family;         /* CIDR: 4 or 6 */
+    uint32_t prefix;        /* CIDR prefix length */
+    uint32_t ref;           /* FIELDREF: field id of the referenced field */
+    const unsigned char *s; /* RE: the regex source (for the prefilter) */
     size_t n;
     const unsigned char *wild; /* GLOB: n marks, LW_WILD_* */
     pcre2_code *re;
@@ -205,7 +205,7 @@ lw_status lw_compile_condition(lw_rules *r, lw_rule *rule, const lw_ynode *cond,
 
 /* One field's literal database: pattern id -> the rules it admits. */
 typedef struct lw_pf_db {
-    uint32_t field; /* field id, or LW_FIELD_KEYWORD */
+    uint32_t field;  /* field id, or LW_FIELD_KEYWORD */
     uint32_t minlen; /* shortest literal: shorter values cannot fire it */
     hs_database_t *db;
     uint32_t *pat_start; /* npats + 1 offsets into pat_rules */
@@ -216,7 +216,7 @@ typedef struct lw_pf_db {
 typedef struct lw_prefilter {
     lw_pf_db *dbs;
     uint32_t ndbs;
-    uint32_t kwdb;        /* index of the keyword database, or UINT32_MAX */
+    uint32_t kwdb;         /* index of the keyword database, or UINT32_MAX */
     uint32_t *db_of_field; /* field id -> database index, UINT32_MAX none (nfields entries) */
     uint32_t nfields;
     /* Per rule (load order): databases its gate uses, [rdb_start[r], rdb_start[r+1]) into
@@ -239,9 +239,11 @@ void lw_prefilter_free(lw_prefilter *pf);
 size_t lw_prefilter_rule_gate(const lw_rules *r, size_t rule, lw_buf *out);
 
 /* ---- matcher.c ---- */
-/* Turn the prefilter on (default unless LW_NO_PREFILTER=1 is in the environment when the
- * matcher is made) or off, for differential testing.  Results are the same either way. */
-void lw_matcher_set_prefilter(lw_matcher *m, bool on);
+/* Prefilter mode, for differential testing (results are the same in every mode):
+ * 0 off (every admitted rule evaluated), 1 auto (the default unless LW_NO_PREFILTER=1 is
+ * in the environment when the matcher is made: used for category lists with enough
+ * gated rules), 2 forced (used whenever a list has a gated rule). */
+void lw_matcher_set_prefilter(lw_matcher *m, int mode);
 /* Build fm->idx when the item is a long OR-list (arena memory). */
 lw_status lw_fm_build_index(lw_rules *r, lw_fm *fm);
 /* Regex evaluations that hit the PCRE2 match/depth/JIT-stack limit (counted as no match). */
