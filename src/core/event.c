@@ -22,6 +22,7 @@ void lw_event_reset(lw_event *ev)
     ev->record = 0;
     ev->nfields = 0;
     ev->dropped_fields = 0;
+    ev->partial = false;
     lw_arena_reset(&ev->arena);
 }
 

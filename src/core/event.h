@@ -60,6 +60,7 @@ struct lw_event {
     lw_field *fields;
     uint32_t nfields, cap;
     uint32_t dropped_fields; /* fields beyond LW_EVENT_MAX_FIELDS */
+    bool partial;            /* decoder skipped the fields: no rule wants this event */
     lw_arena arena;
 };
 
@@ -85,6 +86,26 @@ lw_category lw_category_from_name(lw_str name);
  * names onto Sysmon's (Image, ParentImage, ...).  Defined in src/core/normalize.c.
  */
 lw_status lw_event_normalize(lw_event *ev);
+
+/* Sigma categories an event with this channel/provider/event id can be in, before its
+ * fields are known (a Sysmon 12 gives registry_event, registry_add and registry_delete). */
+uint64_t lw_cats_for(lw_str channel, lw_str provider, int32_t event_id);
+
+/*
+ * Which events the loaded rules can possibly match.  Decoders use it to skip building the
+ * fields of events no rule looks at (they are still validated and counted as decoded).
+ */
+#define LW_WANT_MAX_CHANNELS 64
+typedef struct lw_want {
+    bool all;      /* some rule admits any event: decode everything */
+    uint64_t cats; /* events in one of these categories are wanted */
+    const char *channels[LW_WANT_MAX_CHANNELS]; /* and events on these channels */
+    unsigned nchannels;
+} lw_want;
+
+/* True when an event with these system properties must be fully decoded.  want NULL:
+ * always true. */
+bool lw_want_event(const lw_want *want, lw_str channel, lw_str provider, int32_t event_id);
 
 /* Parse ISO 8601 / Windows timestamps ("2019-06-15T07:13:42.123456Z",
  * "2019-06-15 07:13:42.123", with optional offset) to ms since epoch UTC. */

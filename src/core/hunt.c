@@ -24,6 +24,8 @@ struct lw_hunt {
     lw_hunt_options opt;
     lw_matcher *matcher;
     lw_event ev;
+    lw_want want; /* from the rules; unused (all wanted) when on_event is set */
+    bool use_want;
     lw_hunt_stats st;
 };
 
@@ -57,7 +59,13 @@ lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt
     lw_event_init(&h->ev);
     if (rules) {
         lw_status st = lw_matcher_new(rules, &h->matcher);
+        if (st == LW_OK && !h->opt.on_event && !getenv("LW_DECODE_ALL")) {
+            st = lw_rules_want(rules, &h->want);
+            h->use_want = true;
+        }
         if (st) {
+            if (h->matcher)
+                lw_matcher_free(h->matcher);
             lw_event_destroy(&h->ev);
             free(h);
             return st;
@@ -185,6 +193,7 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
     in.path = path;
     in.hunt = h;
     in.max_record = h->opt.max_record_bytes;
+    in.want = h->use_want ? &h->want : NULL;
     size_t window = h->opt.max_record_bytes + 512 * 1024;
     lw_status st = lw_reader_open(&in.rd, path, window);
     if (st) {
@@ -240,6 +249,8 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
         }
         h->st.records++;
         h->st.events++;
+        if (ev->partial)
+            continue; /* validated and counted; no rule can match it */
         if ((st = lw_event_normalize(ev))) {
             rc = st;
             break;

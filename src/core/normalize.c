@@ -15,9 +15,10 @@ static const char SYSMON_CHANNEL[] = "Microsoft-Windows-Sysmon/Operational";
 static const char PS_CHANNEL[] = "Microsoft-Windows-PowerShell/Operational";
 static const char PS_CLASSIC_CHANNEL[] = "Windows PowerShell";
 
-static uint64_t sysmon_cats(const lw_event *ev)
+/* Categories of a Sysmon event id; ev (may be NULL) refines registry 12 by EventType. */
+static uint64_t sysmon_cats(int32_t event_id, const lw_event *ev)
 {
-    switch (ev->event_id) {
+    switch (event_id) {
     case 1: return CAT(LW_CAT_PROCESS_CREATION);
     case 2: return CAT(LW_CAT_FILE_CHANGE);
     case 3: return CAT(LW_CAT_NETWORK_CONNECTION);
@@ -32,6 +33,8 @@ static uint64_t sysmon_cats(const lw_event *ev)
     case 11: return CAT(LW_CAT_FILE_EVENT);
     case 12: {
         uint64_t c = CAT(LW_CAT_REGISTRY_EVENT);
+        if (!ev)
+            return c | CAT(LW_CAT_REGISTRY_ADD) | CAT(LW_CAT_REGISTRY_DELETE);
         const lw_field *t = lw_event_find(ev, LW_STR_LIT("EventType"));
         if (t && lw_str_ieq_c(t->value, "CreateKey"))
             c |= CAT(LW_CAT_REGISTRY_ADD);
@@ -60,11 +63,51 @@ static uint64_t sysmon_cats(const lw_event *ev)
     }
 }
 
-static bool is_channel(const lw_event *ev, const char *channel, const char *provider)
+static bool is_channel(lw_str ev_channel, lw_str ev_provider, const char *channel,
+                       const char *provider)
 {
-    if (ev->channel.n)
-        return lw_str_ieq_c(ev->channel, channel);
-    return provider && lw_str_ieq_c(ev->provider, provider);
+    if (ev_channel.n)
+        return lw_str_ieq_c(ev_channel, channel);
+    return provider && lw_str_ieq_c(ev_provider, provider);
+}
+
+/* Categories from the system properties; ev (optional) refines by field values. */
+static uint64_t cats_of(lw_str channel, lw_str provider, int32_t id, const lw_event *ev)
+{
+    if (is_channel(channel, provider, SYSMON_CHANNEL, "Microsoft-Windows-Sysmon"))
+        return sysmon_cats(id, ev);
+    if (is_channel(channel, provider, "Security", "Microsoft-Windows-Security-Auditing"))
+        return id == 4688 ? CAT(LW_CAT_PROCESS_CREATION) : 0;
+    if (is_channel(channel, provider, PS_CHANNEL, "Microsoft-Windows-PowerShell")) {
+        if (id == 4103)
+            return CAT(LW_CAT_PS_MODULE);
+        return id == 4104 ? CAT(LW_CAT_PS_SCRIPT) : 0;
+    }
+    if (is_channel(channel, provider, PS_CLASSIC_CHANNEL, "PowerShell")) {
+        if (id == 400)
+            return CAT(LW_CAT_PS_CLASSIC_START);
+        if (id == 600)
+            return CAT(LW_CAT_PS_CLASSIC_PROVIDER_START);
+        return id == 800 ? CAT(LW_CAT_PS_CLASSIC_SCRIPT) : 0;
+    }
+    return 0;
+}
+
+uint64_t lw_cats_for(lw_str channel, lw_str provider, int32_t event_id)
+{
+    return cats_of(channel, provider, event_id, NULL);
+}
+
+bool lw_want_event(const lw_want *want, lw_str channel, lw_str provider, int32_t event_id)
+{
+    if (!want || want->all)
+        return true;
+    if (want->cats & cats_of(channel, provider, event_id, NULL))
+        return true;
+    for (unsigned i = 0; i < want->nchannels; i++)
+        if (lw_str_ieq_c(channel, want->channels[i]))
+            return true;
+    return false;
 }
 
 /* Add name=value unless the event already has a field of that name. */
@@ -153,26 +196,12 @@ lw_status lw_event_normalize(lw_event *ev)
     if (ev->product == LW_PRODUCT_NONE && (ev->channel.n || ev->provider.n))
         ev->product = LW_PRODUCT_WINDOWS;
     if (ev->product == LW_PRODUCT_WINDOWS) {
-        if (is_channel(ev, SYSMON_CHANNEL, "Microsoft-Windows-Sysmon")) {
-            ev->cats |= sysmon_cats(ev);
-        } else if (is_channel(ev, "Security", "Microsoft-Windows-Security-Auditing")) {
-            if (ev->event_id == 4688) {
-                ev->cats |= CAT(LW_CAT_PROCESS_CREATION);
-                if ((st = map_4688(ev)))
-                    return st;
-            }
-        } else if (is_channel(ev, PS_CHANNEL, "Microsoft-Windows-PowerShell")) {
-            if (ev->event_id == 4103)
-                ev->cats |= CAT(LW_CAT_PS_MODULE);
-            else if (ev->event_id == 4104)
-                ev->cats |= CAT(LW_CAT_PS_SCRIPT);
-        } else if (is_channel(ev, PS_CLASSIC_CHANNEL, "PowerShell")) {
-            if (ev->event_id == 400)
-                ev->cats |= CAT(LW_CAT_PS_CLASSIC_START);
-            else if (ev->event_id == 600)
-                ev->cats |= CAT(LW_CAT_PS_CLASSIC_PROVIDER_START);
-            else if (ev->event_id == 800)
-                ev->cats |= CAT(LW_CAT_PS_CLASSIC_SCRIPT);
+        ev->cats |= cats_of(ev->channel, ev->provider, ev->event_id, ev);
+        if ((ev->cats & CAT(LW_CAT_PROCESS_CREATION)) && ev->event_id == 4688 &&
+            is_channel(ev->channel, ev->provider, "Security",
+                       "Microsoft-Windows-Security-Auditing")) {
+            if ((st = map_4688(ev)))
+                return st;
         }
         if (ev->event_id >= 0 && !lw_event_find(ev, LW_STR_LIT("EventID"))) {
             char *s = lw_arena_alloc(&ev->arena, 16);

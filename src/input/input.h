@@ -64,6 +64,11 @@ typedef struct lw_input {
     lw_reader rd;
     size_t max_record; /* records larger than this are skipped ("record-too-large") */
     lw_hunt *hunt;     /* receives skip reports and counters */
+    /* Events the rules can match (NULL: all).  A decoder that has read a record's system
+     * properties may call lw_want_event(in->want, ...) and, when false, validate the rest
+     * of the record without adding fields, set ev->partial and return LW_OK: the event is
+     * counted as decoded but not matched. */
+    const lw_want *want;
     void *decoder_state;
 } lw_input;
 

@@ -49,4 +49,8 @@ typedef void (*lw_match_fn)(const lw_rule *rule, const lw_event *ev, void *ud);
 lw_status lw_matcher_run(lw_matcher *m, const lw_event *ev, lw_match_fn fn, void *ud,
                          uint64_t *nevals);
 
+/* The events the rules can match (see lw_want in src/core/event.h).  Valid until r is
+ * freed (channel strings point into static tables). */
+lw_status lw_rules_want(const lw_rules *r, lw_want *out);
+
 #endif
