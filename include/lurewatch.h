@@ -202,6 +202,14 @@ LW_API void lw_hunt_free(lw_hunt *h);
 LW_API lw_status lw_hunt_path(lw_hunt *h, const char *path);
 LW_API const lw_hunt_stats *lw_hunt_get_stats(const lw_hunt *h);
 
+/* ---------------------------------------------------------------------------------------
+ * URL and domain intelligence (src/intel/).  Owned by the URL-intelligence work.
+ */
+
+/* ---------------------------------------------------------------------------------------
+ * Correlation (src/sigma/correlation.c).  Owned by the correlation work.
+ */
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../enrich/enrich.h"
 #include "../input/input.h"
 #include "../output/alert.h"
 #include "../sigma/sigma.h"
@@ -23,6 +24,7 @@ struct lw_hunt {
     const lw_rules *rules;
     lw_hunt_options opt;
     lw_matcher *matcher;
+    lw_enricher *enricher;
     lw_event ev;
     lw_want want; /* from the rules; unused (all wanted) when on_event is set */
     bool use_want;
@@ -57,6 +59,11 @@ lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt
     if (!h->opt.max_record_bytes)
         h->opt.max_record_bytes = LW_DEFAULT_MAX_RECORD;
     lw_event_init(&h->ev);
+    if (lw_enricher_new(&h->enricher)) {
+        lw_event_destroy(&h->ev);
+        free(h);
+        return LW_ENOMEM;
+    }
     if (rules) {
         lw_status st = lw_matcher_new(rules, &h->matcher);
         if (st == LW_OK && !h->opt.on_event && !getenv("LW_DECODE_ALL")) {
@@ -66,6 +73,7 @@ lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt
         if (st) {
             if (h->matcher)
                 lw_matcher_free(h->matcher);
+            lw_enricher_free(h->enricher);
             lw_event_destroy(&h->ev);
             free(h);
             return st;
@@ -81,6 +89,7 @@ void lw_hunt_free(lw_hunt *h)
         return;
     if (h->matcher)
         lw_matcher_free(h->matcher);
+    lw_enricher_free(h->enricher);
     lw_event_destroy(&h->ev);
     free(h);
 }
@@ -251,7 +260,7 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
         h->st.events++;
         if (ev->partial)
             continue; /* validated and counted; no rule can match it */
-        if ((st = lw_event_normalize(ev))) {
+        if ((st = lw_event_normalize(ev)) || (st = lw_enrich_event(h->enricher, ev))) {
             rc = st;
             break;
         }
