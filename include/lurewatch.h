@@ -204,11 +204,204 @@ LW_API const lw_hunt_stats *lw_hunt_get_stats(const lw_hunt *h);
 
 /* ---------------------------------------------------------------------------------------
  * URL and domain intelligence (src/intel/).  Owned by the URL-intelligence work.
+ *
+ * One lw_intel holds the brands, allow/block lists and the newly-observed-domain store.
+ * Build it once with lw_intel_new(); afterwards it is read-only except for the seen
+ * store, which has its own lock, so one lw_intel may be shared by every hunt thread.
+ * lw_intel_score_url() does no heap allocation for ASCII hosts (IDN hosts pay one
+ * libidn2 allocation); the result lives in a caller-provided lw_intel_result.
+ * docs/url-intel.md lists every reason code, its weight and the measurement behind it.
  */
+typedef struct lw_intel lw_intel;
+
+typedef enum lw_verdict {
+    LW_VERDICT_BENIGN = 0,
+    LW_VERDICT_SUSPICIOUS,
+    LW_VERDICT_MALICIOUS,
+} lw_verdict;
+
+typedef struct lw_intel_options {
+    /* Files; NULL-terminated arrays (or NULL).  Formats are detected per line: plain
+     * domains or URLs, hosts files, Tranco "rank,domain", URLhaus / PhishTank CSV,
+     * OpenPhish feed.  See docs/url-intel.md. */
+    const char *const *allow_files;
+    const char *const *block_files;
+    const char *brands_file;  /* replaces the built-in brands list; NULL = built-in */
+    const char *seen_db;      /* SQLite path, created on first use; NULL = no store */
+    int new_days;             /* "newly observed" window in days; 0 = 30 */
+    int suspicious_at;        /* score threshold for "suspicious"; 0 = default (see docs) */
+    int malicious_at;         /* score threshold for "malicious"; 0 = default */
+} lw_intel_options;
+
+/* Load everything.  On failure returns LW_EIO / LW_EFORMAT / LW_ENOMEM and writes a
+ * sentence naming the file and line into err[errlen]; *out is NULL then.  A list line that
+ * is not an entry is skipped and counted (lw_intel_list_stats); a file with no entry at
+ * all, or with NUL bytes, is LW_EFORMAT. */
+LW_API lw_status lw_intel_new(const lw_intel_options *opt, lw_intel **out, char *err,
+                              size_t errlen);
+/* Flushes the seen store and frees everything. */
+LW_API void lw_intel_free(lw_intel *in);
+/* Entries loaded and lines skipped, for messages ("loaded 1000000 block entries"). */
+LW_API void lw_intel_list_stats(const lw_intel *in, size_t *allow, size_t *block,
+                                size_t *brands, size_t *skipped_lines);
+
+#define LW_INTEL_MAX_REASONS  24
+#define LW_INTEL_MAX_FEATURES 48
+
+typedef struct lw_intel_reason {
+    const char *code;  /* short stable code, e.g. "ip-host", "homograph"; static storage */
+    double weight;     /* contribution in score points before the 0-100 squash (may be < 0) */
+    char text[160];    /* human sentence, e.g. "looks like paypal.com (Cyrillic a for a)" */
+} lw_intel_reason;
+
+/* Per-call options (may be NULL). */
+typedef struct lw_intel_call {
+    int64_t when_ms;  /* event time for the seen store (ms since epoch); 0 = now */
+    int record_seen;  /* 1: remember the domain in the seen store (the default when the
+                         call struct is NULL); 0: look up only */
+} lw_intel_call;
+
+/*
+ * Everything known about one URL.  lw_str parts (url, scheme, userinfo, host, port, path,
+ * query, fragment) are views into the string passed to lw_intel_score_url; the others
+ * point into buf inside this struct (NUL-terminated).  All live as long as this struct
+ * and the input string.  Empty when absent.
+ */
+typedef struct lw_intel_result {
+    int score;            /* 0..100 */
+    lw_verdict verdict;
+    const char *verdict_name; /* "benign", "suspicious", "malicious" */
+    size_t nreasons;
+    lw_intel_reason reasons[LW_INTEL_MAX_REASONS]; /* largest weight first */
+    lw_str url, scheme, userinfo, host, port, path, query, fragment;
+    int port_num;         /* -1 when absent */
+    int host_is_ip;
+    const char *ip_form;  /* "", "dotted", "decimal", "hex", "octal", "short", "ipv6" */
+    lw_str host_norm;     /* lowercase, punycode (A-label) form */
+    lw_str host_unicode;  /* U-label form for display (== host_norm when ASCII) */
+    lw_str registrable_domain; /* eTLD+1 with private suffixes (x.blogspot.com) */
+    lw_str public_suffix; /* "blogspot.com", "co.uk" */
+    lw_str tld;           /* ICANN suffix: "com", "co.uk" */
+    lw_str extension;     /* ".exe" of the last path segment */
+    lw_str brand;         /* protected brand it imitates, or empty */
+    int allowlisted, blocklisted;
+    int new_domain;       /* 1: first seen in the last new_days days (seen store) */
+    int64_t first_seen_ms;/* from the seen store; 0 when unknown or no store */
+    size_t nfeatures;
+    float features[LW_INTEL_MAX_FEATURES]; /* model inputs (see lw_intel_feature_name) */
+    char buf[1024];
+} lw_intel_result;
+
+/* Score one URL, bare host or domain (any bytes; never fails on bad input: a URL without
+ * a usable host is scored with a "bad-url" reason).  Thread-safe on a shared lw_intel.
+ * Returns LW_OK, or LW_EINVAL for NULL arguments. */
+LW_API lw_status lw_intel_score_url(const lw_intel *in, lw_str url, const lw_intel_call *call,
+                                    lw_intel_result *out);
+/* Name of model feature i ("ip-host" ...) or NULL past the end. */
+LW_API const char *lw_intel_feature_name(size_t i);
+/* Is the host (or its registrable domain, never a bare public suffix) on the allow list?
+ * For %known_legit_domains%-style checks without scoring. */
+LW_API int lw_intel_is_allowed(const lw_intel *in, lw_str host);
 
 /* ---------------------------------------------------------------------------------------
  * Correlation (src/sigma/correlation.c).  Owned by the correlation work.
+ *
+ * Sigma correlation rules (event_count, value_count, temporal, temporal_ordered,
+ * value_sum, value_avg, value_percentile) are loaded by lw_rules_load with the detection
+ * rules.  Their references may point into files loaded later, so a correlation's report
+ * comes when it resolved; lw_rules_resolve() reports the ones that never will.  During a
+ * hunt, matches of referenced rules are buffered and fed to the correlator in event-time
+ * order (ties broken by event content, never by input order), so one file, many files in
+ * any order, or a stream give the same alerts.  docs/correlation.md has the semantics.
  */
+
+/* Resolve correlation references among everything loaded so far and report, through cb,
+ * every correlation not reported yet: ok, or rejected (unknown or ambiguous rule, cycle,
+ * alias naming a rule the correlation does not reference).  lw_rules_compile() does the
+ * same silently when this was not called.  Returns LW_OK or LW_ENOMEM. */
+LW_API lw_status lw_rules_resolve(lw_rules *r, lw_rule_report_fn cb, void *ud);
+/* Correlation rules loaded (and resolved); lw_rules_count() includes them. */
+LW_API size_t lw_rules_correlation_count(const lw_rules *r);
+
+typedef enum lw_alert_kind {
+    LW_ALERT_DETECTION = 0,  /* one rule matched one event */
+    LW_ALERT_CORRELATION = 1 /* a correlation rule joined several matches */
+} lw_alert_kind;
+
+LW_API lw_alert_kind lw_alert_get_kind(const lw_alert *a);
+/* "event_count", "value_count", "temporal", "temporal_ordered", "value_sum", "value_avg",
+ * "value_percentile"; "" for a detection alert.  Static storage. */
+LW_API const char *lw_alert_correlation_type(const lw_alert *a);
+/* The group-by values of a correlation alert (0 for a detection alert).  name is the
+ * group-by entry (field or alias); *is_null is set when no event had the field. */
+LW_API size_t lw_alert_group_count(const lw_alert *a);
+LW_API void lw_alert_group(const lw_alert *a, size_t i, lw_str *name, lw_str *value,
+                           int *is_null);
+/* The rules the correlation references, as resolved: their ids (their name when a rule
+ * has no id). */
+LW_API size_t lw_alert_correlation_rule_count(const lw_alert *a);
+LW_API lw_str lw_alert_correlation_rule(const lw_alert *a, size_t i);
+/* The aggregate that met the condition: events, distinct values, rules seen, sum, ... */
+LW_API double lw_alert_correlation_value(const lw_alert *a);
+/* Contributing events in time order (a detection alert has one: lw_alert_event()).
+ * Events of inner correlations of a chain are flattened in.  The events live as long as
+ * the alert (the callback).  lw_alert_event() of a correlation alert is event 0. */
+LW_API size_t lw_alert_event_count(const lw_alert *a);
+LW_API const lw_event *lw_alert_event_at(const lw_alert *a, size_t i);
+/* The detection rule that matched contributing event i. */
+LW_API void lw_alert_event_rule(const lw_alert *a, size_t i, lw_str *id, lw_str *title);
+/* Contributing events counted but not kept (beyond max_alert_events, or copy limits). */
+LW_API uint64_t lw_alert_events_omitted(const lw_alert *a);
+
+/* Correlation bounds; 0 in any member means its default. */
+typedef struct lw_corr_options {
+    /* How far events may arrive out of event-time order.  0 (default): batch - matches are
+     * held until lw_hunt_finish() (up to max_buffered; beyond it the oldest are released
+     * early), so any input order gives the same alerts.  > 0: stream - a match is released
+     * to the correlator once an event more than max_disorder_ms newer was seen; matches
+     * older than what was already released are dropped and counted (late). */
+    int64_t max_disorder_ms;
+    size_t max_buffered;     /* matches held in the reorder buffer (default 100000) */
+    size_t max_groups;       /* live groups, all correlations (default 100000); beyond, the
+                                stalest group of the correlation is dropped */
+    size_t max_group_events; /* counted entries per group window (default 4096); beyond,
+                                the oldest entry is dropped */
+    size_t max_alert_events; /* events kept per group and listed per alert (default 32); the
+                                newest are kept, older ones only counted */
+    size_t max_copies;       /* event copies held in windows, all groups (default 200000);
+                                beyond, new entries are counted without their event */
+} lw_corr_options;
+
+/* Counters for the summary; everything lost to a bound is counted. */
+typedef struct lw_corr_stats {
+    uint64_t correlations;      /* correlation rules active */
+    uint64_t matches;           /* base-rule matches taken for correlation */
+    uint64_t suppressed;        /* base/inner alerts not emitted (generate: false) */
+    uint64_t alerts;            /* correlation alerts emitted */
+    uint64_t groups;            /* groups created */
+    uint64_t groups_live;       /* groups held now */
+    uint64_t groups_peak;
+    uint64_t evicted;           /* groups whose window ended (timespan), normal expiry */
+    uint64_t buffered_peak;     /* reorder buffer high-water mark */
+    uint64_t released_early;    /* matches released before their time (buffer full) */
+    uint64_t copies_peak;       /* event copies held at once (buffer + windows) */
+    uint64_t bytes_peak;        /* bytes of event copies held at once */
+    uint64_t dropped_late;      /* matches older than already released time (stream) */
+    uint64_t dropped_no_time;   /* matches without an event time */
+    uint64_t dropped_groups;    /* groups dropped by max_groups */
+    uint64_t dropped_entries;   /* window entries dropped by max_group_events */
+    uint64_t dropped_copies;    /* entries kept without their event (max_copies) */
+} lw_corr_stats;
+
+/* Set correlation bounds; call after lw_hunt_new and before the first lw_hunt_path.
+ * Returns LW_EINVAL when called later or with a negative disorder window. */
+LW_API lw_status lw_hunt_set_correlation(lw_hunt *h, const lw_corr_options *opt);
+/* End of input: release every buffered match, close every correlation window and deliver
+ * the remaining correlation alerts through on_alert.  In batch mode (the default) all
+ * correlation alerts come from here.  Call once after the last lw_hunt_path; further
+ * lw_hunt_path calls start afresh.  Returns LW_OK or LW_ENOMEM. */
+LW_API lw_status lw_hunt_finish(lw_hunt *h);
+LW_API const lw_corr_stats *lw_hunt_get_corr_stats(const lw_hunt *h);
 
 #ifdef __cplusplus
 }

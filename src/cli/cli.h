@@ -13,6 +13,7 @@
 
 int cmd_hunt(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_url(int argc, char **argv);
 
 /* Print "lurewatch: " + message to stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

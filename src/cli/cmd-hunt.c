@@ -24,6 +24,23 @@ static void hunt_usage(FILE *f)
           "                           values for %NAME% in |expand rules, one per line (repeatable)\n"
           "      --strict             exit 2 if any rule is rejected\n"
           "      --max-record-bytes N skip records larger than N bytes (default 16777216)\n"
+          "      --allow FILE         URL intelligence: allow list (domains, Tranco CSV); repeatable\n"
+          "      --block FILE         block list (domains, URLs, hosts, URLhaus/PhishTank CSV,\n"
+          "                           OpenPhish feed); repeatable\n"
+          "      --brands FILE        protected brands (replaces the built-in list)\n"
+          "      --seen-db PATH       SQLite store of first-seen domains (created on first use)\n"
+          "      --max-disorder DUR   correlation: how late (event time) a record may arrive,\n"
+          "                           e.g. 30s, 5m, 1h; 'batch' holds every match until the\n"
+          "                           end so input order never matters (default: batch, or\n"
+          "                           5m when reading stdin)\n"
+          "      --corr-max-groups N  correlation groups held at once (default 100000)\n"
+          "      --corr-max-buffered N\n"
+          "                           matches held for reordering (default 100000)\n"
+          "      --corr-max-group-events N\n"
+          "                           entries counted per group window (default 4096)\n"
+          "      --corr-max-alert-events N\n"
+          "                           events kept per group and listed per alert (default 32)\n"
+          "      --corr-max-copies N  event copies held in correlation windows (default 200000)\n"
           "      --no-color           no colours in the table (also: NO_COLOR environment variable)\n"
           "  -v, --verbose            print every skipped-record message (default: first 20)\n"
           "  -q, --quiet              no per-record messages and no rule warnings; summary only\n"
@@ -65,6 +82,86 @@ static void on_alert(const lw_alert *a, void *ud)
     hunt_cli *c = ud;
     if (c->sink_status == LW_OK)
         c->sink_status = lw_sink_write(c->sink, a);
+}
+
+/* "30s", "5m", "2h", "1d", plain milliseconds "1500ms", or "batch" (0). -1 when bad. */
+static int64_t parse_duration(const char *s)
+{
+    if (!strcmp(s, "batch"))
+        return 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!end || end == s || v > 365ULL * 86400 * 1000)
+        return -1;
+    int64_t mul;
+    if (!strcmp(end, "ms"))
+        mul = 1;
+    else if (!strcmp(end, "s"))
+        mul = 1000;
+    else if (!strcmp(end, "m"))
+        mul = 60000;
+    else if (!strcmp(end, "h"))
+        mul = 3600000;
+    else if (!strcmp(end, "d"))
+        mul = 86400000;
+    else
+        return -1;
+    if ((int64_t)v > INT64_MAX / mul)
+        return -1;
+    return (int64_t)v * mul;
+}
+
+static bool parse_count(const char *s, const char *opt, size_t *out)
+{
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!end || *end || end == s || v < 1 || v > (1ULL << 32)) {
+        cli_err("%s wants a number from 1 to 4294967296", opt);
+        return false;
+    }
+    *out = (size_t)v;
+    return true;
+}
+
+typedef struct resolve_ctx {
+    bool quiet;
+    long rejected;
+} resolve_ctx;
+
+static void on_resolve_report(const lw_rule_report *r, void *ud)
+{
+    resolve_ctx *c = ud;
+    if (r->ok)
+        return;
+    c->rejected++;
+    if (!c->quiet)
+        cli_err("warning: rule rejected: %s:%llu:%llu: %s", r->path, (unsigned long long)r->line,
+                (unsigned long long)r->column, r->reason);
+}
+
+static void print_corr_summary(const lw_corr_stats *k)
+{
+    FILE *f = stderr;
+    if (!k->correlations)
+        return;
+    uint64_t dropped = k->dropped_late + k->dropped_no_time + k->dropped_groups +
+                       k->dropped_entries + k->dropped_copies;
+    fprintf(f, "  correlation  %llu groups, %llu evicted, %llu dropped (limit)\n",
+            (unsigned long long)k->groups, (unsigned long long)k->evicted,
+            (unsigned long long)dropped);
+    fprintf(f, "    %llu rules, %llu matches, %llu alerts, %llu suppressed (generate: false)\n",
+            (unsigned long long)k->correlations, (unsigned long long)k->matches,
+            (unsigned long long)k->alerts, (unsigned long long)k->suppressed);
+    fprintf(f, "    peak: %llu groups, %llu buffered, %llu event copies (%.1f MiB)\n",
+            (unsigned long long)k->groups_peak, (unsigned long long)k->buffered_peak,
+            (unsigned long long)k->copies_peak, (double)k->bytes_peak / (1024.0 * 1024.0));
+    if (dropped || k->released_early)
+        fprintf(f,
+                "    limits: %llu late, %llu without time, %llu groups, %llu entries, %llu "
+                "copies dropped; %llu released early\n",
+                (unsigned long long)k->dropped_late, (unsigned long long)k->dropped_no_time,
+                (unsigned long long)k->dropped_groups, (unsigned long long)k->dropped_entries,
+                (unsigned long long)k->dropped_copies, (unsigned long long)k->released_early);
 }
 
 static void print_summary(const lw_hunt_stats *s, size_t nrules, long rejected)
@@ -123,6 +220,16 @@ int cmd_hunt(int argc, char **argv)
         {"no-color", no_argument, NULL, 'C'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
+        {"allow", required_argument, NULL, 1101},
+        {"block", required_argument, NULL, 1102},
+        {"brands", required_argument, NULL, 1103},
+        {"seen-db", required_argument, NULL, 1104},
+        {"max-disorder", required_argument, NULL, 'D'},
+        {"corr-max-groups", required_argument, NULL, 1001},
+        {"corr-max-buffered", required_argument, NULL, 1002},
+        {"corr-max-group-events", required_argument, NULL, 1003},
+        {"corr-max-alert-events", required_argument, NULL, 1004},
+        {"corr-max-copies", required_argument, NULL, 1005},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -139,6 +246,22 @@ int cmd_hunt(int argc, char **argv)
     bool strict = false, no_color = false;
     hunt_cli c = {0};
     size_t max_record = 0;
+    /* URL intelligence (lw_intel): loaded here so a bad list fails the run up front. */
+    const char **intel_allow = calloc((size_t)argc + 1, sizeof(char *));
+    const char **intel_block = calloc((size_t)argc + 1, sizeof(char *));
+    size_t nintel_allow = 0, nintel_block = 0;
+    lw_intel_options intel_opt = {0};
+    lw_intel *intel = NULL;
+    if (!intel_allow || !intel_block) {
+        free(intel_allow);
+        free(intel_block);
+        free(rule_paths);
+        free(placeholders);
+        cli_err("out of memory");
+        return LW_EXIT_ERROR;
+    }
+    lw_corr_options co = {0};
+    bool disorder_given = false;
     int rc = LW_EXIT_OK;
     int opt;
     optind = 1;
@@ -152,6 +275,10 @@ int cmd_hunt(int argc, char **argv)
         case 'C': no_color = true; break;
         case 'v': c.verbose = true; break;
         case 'q': c.quiet = true; break;
+        case 1101: intel_allow[nintel_allow++] = optarg; break;
+        case 1102: intel_block[nintel_block++] = optarg; break;
+        case 1103: intel_opt.brands_file = optarg; break;
+        case 1104: intel_opt.seen_db = optarg; break;
         case 'M': {
             char *end = NULL;
             unsigned long long v = strtoull(optarg, &end, 10);
@@ -161,6 +288,36 @@ int cmd_hunt(int argc, char **argv)
                 goto done;
             }
             max_record = (size_t)v;
+            break;
+        }
+        case 'D': {
+            int64_t d = parse_duration(optarg);
+            if (d < 0) {
+                cli_err("--max-disorder wants 'batch' or a duration such as 30s, 5m, 1h");
+                rc = LW_EXIT_USAGE;
+                goto done;
+            }
+            co.max_disorder_ms = d;
+            disorder_given = true;
+            break;
+        }
+        case 1001:
+        case 1002:
+        case 1003:
+        case 1004:
+        case 1005: {
+            size_t *dst = opt == 1001   ? &co.max_groups
+                          : opt == 1002 ? &co.max_buffered
+                          : opt == 1003 ? &co.max_group_events
+                          : opt == 1004 ? &co.max_alert_events
+                                        : &co.max_copies;
+            static const char *const names[] = {"--corr-max-groups", "--corr-max-buffered",
+                                                "--corr-max-group-events",
+                                                "--corr-max-alert-events", "--corr-max-copies"};
+            if (!parse_count(optarg, names[opt - 1001], dst)) {
+                rc = LW_EXIT_USAGE;
+                goto done;
+            }
             break;
         }
         case 'h':
@@ -177,6 +334,25 @@ int cmd_hunt(int argc, char **argv)
         hunt_usage(stderr);
         rc = LW_EXIT_USAGE;
         goto done;
+    }
+    if (nintel_allow || nintel_block || intel_opt.brands_file || intel_opt.seen_db) {
+        intel_opt.allow_files = intel_allow;
+        intel_opt.block_files = intel_block;
+        char ierr[512] = "";
+        lw_status ist = lw_intel_new(&intel_opt, &intel, ierr, sizeof ierr);
+        if (ist) {
+            cli_err("%s", ierr[0] ? ierr : lw_strerror(ist));
+            rc = ist == LW_ENOMEM ? LW_EXIT_ERROR : LW_EXIT_USAGE;
+            goto done;
+        }
+        if (!c.quiet) {
+            size_t na, nb, nbr, nsk;
+            lw_intel_list_stats(intel, &na, &nb, &nbr, &nsk);
+            fprintf(stderr,
+                    "lurewatch: url intelligence: %zu allow and %zu block entries, %zu brands"
+                    " (%zu list lines skipped)\n",
+                    na, nb, nbr, nsk);
+        }
     }
     FILE *out = stdout;
     bool tty = false;
@@ -230,6 +406,14 @@ int cmd_hunt(int argc, char **argv)
         rc = LW_EXIT_USAGE;
         goto free_rules;
     }
+    /* correlations whose references never loaded are reported now */
+    resolve_ctx rctx = {c.quiet, 0};
+    if (lw_rules_resolve(rules, on_resolve_report, &rctx)) {
+        cli_err("out of memory resolving correlation rules");
+        rc = LW_EXIT_ERROR;
+        goto free_rules;
+    }
+    rejected += rctx.rejected;
     if (strict && rejected > 0) {
         cli_err("%ld rule(s) rejected and --strict given", rejected);
         rc = LW_EXIT_USAGE;
@@ -263,6 +447,17 @@ int cmd_hunt(int argc, char **argv)
         rc = LW_EXIT_ERROR;
         goto free_rules;
     }
+    if (!disorder_given)
+        for (int i = optind; i < argc; i++)
+            if (!strcmp(argv[i], "-"))
+                co.max_disorder_ms = 5 * 60 * 1000; /* a stream has no end to wait for */
+    if (lw_hunt_set_correlation(h, &co)) {
+        cli_err("out of memory");
+        lw_sink_close(c.sink);
+        lw_hunt_free(h);
+        rc = LW_EXIT_ERROR;
+        goto free_rules;
+    }
     for (int i = optind; i < argc; i++) {
         lw_status st = lw_hunt_path(h, argv[i]);
         if (st) {
@@ -271,12 +466,20 @@ int cmd_hunt(int argc, char **argv)
             break;
         }
     }
+    if (rc == LW_EXIT_OK) {
+        lw_status st = lw_hunt_finish(h); /* the last correlation windows close */
+        if (st) {
+            cli_err("hunt stopped: %s", lw_strerror(st));
+            rc = LW_EXIT_ERROR;
+        }
+    }
     if (lw_sink_close(c.sink) || c.sink_status) {
         cli_err("writing alerts failed: %s",
                 lw_strerror(c.sink_status ? c.sink_status : LW_EIO));
         rc = LW_EXIT_ERROR;
     }
     print_summary(lw_hunt_get_stats(h), lw_rules_count(rules), rejected);
+    print_corr_summary(lw_hunt_get_corr_stats(h));
     lw_hunt_free(h);
 free_rules:
     lw_rules_free(rules);
@@ -286,6 +489,9 @@ close_out:
         rc = LW_EXIT_ERROR;
     }
 done:
+    lw_intel_free(intel);
+    free(intel_allow);
+    free(intel_block);
     free(rule_paths);
     free(placeholders);
     return rc;

@@ -24,6 +24,8 @@ static void usage(FILE *f)
           "                      read event files and folders, run the rules, print alerts\n"
           "  rules check [-f table|jsonl] PATH...\n"
           "                      load Sigma rules and report which load and why others do not\n"
+          "  url [-f table|jsonl] URL... | -\n"
+          "                      score URLs 0-100 (lookalikes, lexical signs, lists) and say why\n"
           "\n"
           "Run 'lurewatch <command> --help' for the options of a command.\n"
           "  --version           print the version\n",
@@ -163,6 +165,8 @@ int main(int argc, char **argv)
         return cmd_hunt(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0)
         return cmd_rules(argc - 1, argv + 1);
+    if (strcmp(cmd, "url") == 0)
+        return cmd_url(argc - 1, argv + 1);
     cli_err("unknown command '%s'", cmd);
     usage(stderr);
     return LW_EXIT_USAGE;

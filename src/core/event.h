@@ -30,6 +30,10 @@ typedef enum lw_category {
 typedef enum lw_product {
     LW_PRODUCT_NONE = 0,
     LW_PRODUCT_WINDOWS,
+    LW_PRODUCT_ZEEK,     /* Zeek logs (TSV or JSON); channel "zeek/<log type>" */
+    LW_PRODUCT_SURICATA, /* Suricata EVE JSON; channel "suricata/<event_type>" */
+    LW_PRODUCT_PROXY,    /* proxy / web server access logs; channel "proxy/<format>" or
+                            "webserver/<format>" (no Sigma product: rules use categories) */
 } lw_product;
 
 /* Field value flags. */

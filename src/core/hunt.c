@@ -1,6 +1,13 @@
 /*
- * The hunt loop: find inputs, sniff, decode, normalize, detect, count.
+ * The hunt loop: find inputs, sniff, decode, normalize, enrich, detect, correlate, count.
  * One lw_hunt per thread; the lw_rules it reads are shared and immutable.
+ *
+ * Correlation: a match of a rule that a correlation references is copied (the event only
+ * lives during the matcher callback) and pushed into a reorder buffer, a binary heap keyed
+ * by (event time, content hash, rule index).  Matches leave the heap in key order, so the
+ * correlator sees event-time order whatever the input order: in batch mode (the default)
+ * at lw_hunt_finish or when the heap is full; in stream mode once the newest event time
+ * seen is more than max_disorder_ms past them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,12 +20,23 @@
 #include "../enrich/enrich.h"
 #include "../input/input.h"
 #include "../output/alert.h"
+#include "../sigma/correlation.h"
 #include "../sigma/sigma.h"
 #include "event.h"
 
 #define LW_DEFAULT_MAX_RECORD (16u * 1024 * 1024)
 #define LW_MAX_DIR_DEPTH      64
 #define LW_SNIFF_BYTES        4096
+#define LW_DEF_MAX_BUFFERED   100000
+
+/* A buffered base-rule match waiting for its turn. */
+typedef struct lw_pend {
+    int64_t t;
+    uint64_t tie;
+    uint32_t rule;
+    const lw_rule_meta *meta;
+    lw_cev *ev;
+} lw_pend;
 
 struct lw_hunt {
     const lw_rules *rules;
@@ -29,7 +47,28 @@ struct lw_hunt {
     lw_want want; /* from the rules; unused (all wanted) when on_event is set */
     bool use_want;
     lw_hunt_stats st;
+    /* correlation */
+    const lw_corrset *cs; /* NULL: no correlation rules */
+    lw_correlator *corr;
+    lw_corr_options copt;
+    lw_corr_stats cst;
+    lw_cev_acct acct;
+    lw_pend *heap;
+    size_t nheap, capheap;
+    lw_cev *cur;          /* copy of the current event, made at its first correlated match */
+    const char *cur_path; /* interned source path of the current input, or NULL */
+    char **paths;         /* interned source paths (correlated events outlive inputs) */
+    size_t npaths, cappaths;
+    int64_t max_seen;     /* newest event time seen */
+    bool released;        /* rel_* hold the key of the last match released */
+    int64_t rel_t;
+    uint64_t rel_tie;
+    uint32_t rel_rule;
+    bool started;
+    lw_status corr_err; /* first failure inside a callback */
 };
+
+static const lw_event empty_event = {.time_ms = INT64_MIN, .event_id = -1};
 
 const char *lw_strerror(lw_status st)
 {
@@ -46,6 +85,8 @@ const char *lw_strerror(lw_status st)
     }
     return "unknown status";
 }
+
+static lw_status corr_setup(lw_hunt *h);
 
 lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt **out)
 {
@@ -64,6 +105,7 @@ lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt
         free(h);
         return LW_ENOMEM;
     }
+    h->max_seen = INT64_MIN;
     if (rules) {
         lw_status st = lw_matcher_new(rules, &h->matcher);
         if (st == LW_OK && !h->opt.on_event && !getenv("LW_DECODE_ALL")) {
@@ -78,15 +120,27 @@ lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt
             free(h);
             return st;
         }
+        if ((st = corr_setup(h))) {
+            lw_hunt_free(h);
+            return st;
+        }
     }
     *out = h;
     return LW_OK;
 }
 
+static void corr_clear(lw_hunt *h);
+
 void lw_hunt_free(lw_hunt *h)
 {
     if (!h)
         return;
+    corr_clear(h);
+    lw_correlator_free(h->corr);
+    free(h->heap);
+    for (size_t i = 0; i < h->npaths; i++)
+        free(h->paths[i]);
+    free(h->paths);
     if (h->matcher)
         lw_matcher_free(h->matcher);
     lw_enricher_free(h->enricher);
@@ -185,11 +239,233 @@ static void file_failed(lw_hunt *h, const char *path, const char *reason, const 
     emit_diag(h, LW_SEV_ERROR, path, 0, 0, reason, msg);
 }
 
+/* ---- correlation ---------------------------------------------------------------- */
+
+static void on_calert(const lw_calert *ca, void *ud)
+{
+    lw_hunt *h = ud;
+    if (ca->corr->suppressed) {
+        h->cst.suppressed++; /* an inner correlation of a chain without generate */
+        return;
+    }
+    const lw_rule_meta *meta = &ca->corr->meta;
+    lw_alert a = {NULL, meta, ca->nevs ? &ca->evs[0].ev->ev : &empty_event, ca};
+    h->st.alerts++;
+    h->st.alerts_by_level[lw_level_index(meta->level)]++;
+    h->cst.alerts++;
+    if (h->opt.on_alert)
+        h->opt.on_alert(&a, h->opt.alert_ud);
+}
+
+static lw_status corr_setup(lw_hunt *h)
+{
+    lw_correlator_free(h->corr);
+    h->corr = NULL;
+    h->cs = NULL;
+    if (!h->rules || !h->rules->corr || !h->rules->corr->finalized || !h->rules->corr->nok)
+        return LW_OK;
+    h->cs = h->rules->corr;
+    if (!h->copt.max_buffered)
+        h->copt.max_buffered = LW_DEF_MAX_BUFFERED;
+    return lw_correlator_new(h->rules, &h->copt, on_calert, h, &h->corr);
+}
+
+/* Heap order: event time, then content, then rule load order - never input order. */
+static bool pend_less(const lw_pend *a, const lw_pend *b)
+{
+    if (a->t != b->t)
+        return a->t < b->t;
+    if (a->tie != b->tie)
+        return a->tie < b->tie;
+    return a->rule < b->rule;
+}
+
+static void heap_pop(lw_hunt *h, lw_pend *out)
+{
+    *out = h->heap[0];
+    lw_pend last = h->heap[--h->nheap];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l >= h->nheap)
+            break;
+        if (l + 1 < h->nheap && pend_less(&h->heap[l + 1], &h->heap[l]))
+            l++;
+        if (!pend_less(&h->heap[l], &last))
+            break;
+        h->heap[i] = h->heap[l];
+        i = l;
+        (void)m;
+    }
+    if (h->nheap)
+        h->heap[i] = last;
+}
+
+static lw_status release_one(lw_hunt *h)
+{
+    lw_pend p;
+    heap_pop(h, &p);
+    h->released = true;
+    h->rel_t = p.t;
+    h->rel_tie = p.tie;
+    h->rel_rule = p.rule;
+    lw_status st = lw_correlator_feed(h->corr, p.rule, p.meta, p.ev);
+    lw_cev_unref(p.ev);
+    return st;
+}
+
+static void corr_take(lw_hunt *h, const lw_rule *rule, const lw_event *ev)
+{
+    if (h->corr_err)
+        return;
+    if (ev->time_ms == INT64_MIN) {
+        h->cst.dropped_no_time++;
+        return;
+    }
+    if (!h->cur) {
+        if (!h->cur_path) {
+            const char *src = ev->src_path ? ev->src_path : "";
+            if (h->npaths && !strcmp(h->paths[h->npaths - 1], src)) {
+                h->cur_path = h->paths[h->npaths - 1];
+            } else {
+                if (h->npaths == h->cappaths) {
+                    size_t nc = h->cappaths ? h->cappaths * 2 : 16;
+                    char **np = realloc(h->paths, nc * sizeof(*np));
+                    if (!np) {
+                        h->corr_err = LW_ENOMEM;
+                        return;
+                    }
+                    h->paths = np;
+                    h->cappaths = nc;
+                }
+                char *cp = strdup(src);
+                if (!cp) {
+                    h->corr_err = LW_ENOMEM;
+                    return;
+                }
+                h->paths[h->npaths++] = cp;
+                h->cur_path = cp;
+            }
+        }
+        if ((h->corr_err = lw_cev_new(ev, h->cur_path, &h->acct, &h->cur)))
+            return;
+    }
+    lw_pend p = {ev->time_ms, h->cur->tie, rule->index, lw_rule_get_meta(rule), h->cur};
+    h->cst.matches++;
+    if (h->released) {
+        lw_pend r = {h->rel_t, h->rel_tie, h->rel_rule, NULL, NULL};
+        if (pend_less(&p, &r)) {
+            h->cst.dropped_late++; /* its turn has passed */
+            return;
+        }
+    }
+    if (h->nheap == h->capheap) {
+        size_t nc = h->capheap ? h->capheap * 2 : 256;
+        lw_pend *nh = realloc(h->heap, nc * sizeof(*nh));
+        if (!nh) {
+            h->corr_err = LW_ENOMEM;
+            return;
+        }
+        h->heap = nh;
+        h->capheap = nc;
+    }
+    h->cur->refs++;
+    size_t i = h->nheap++;
+    while (i > 0 && pend_less(&p, &h->heap[(i - 1) / 2])) {
+        h->heap[i] = h->heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->heap[i] = p;
+    if (h->nheap > h->cst.buffered_peak)
+        h->cst.buffered_peak = h->nheap;
+}
+
+/* After each event: drop the event's copy reference, release what is due. */
+static lw_status corr_after_event(lw_hunt *h)
+{
+    if (h->cur) {
+        lw_cev_unref(h->cur);
+        h->cur = NULL;
+    }
+    if (h->corr_err)
+        return h->corr_err;
+    lw_status st = LW_OK;
+    while (!st && h->nheap > h->copt.max_buffered) {
+        h->cst.released_early++;
+        st = release_one(h);
+    }
+    if (!st && h->copt.max_disorder_ms > 0 && h->max_seen != INT64_MIN) {
+        int64_t wm = h->max_seen - h->copt.max_disorder_ms;
+        while (!st && h->nheap && h->heap[0].t < wm)
+            st = release_one(h);
+        if (!st)
+            st = lw_correlator_advance(h->corr, wm);
+    }
+    return st;
+}
+
+/* Drop everything buffered (no alerts). */
+static void corr_clear(lw_hunt *h)
+{
+    for (size_t i = 0; i < h->nheap; i++)
+        lw_cev_unref(h->heap[i].ev);
+    h->nheap = 0;
+    if (h->cur) {
+        lw_cev_unref(h->cur);
+        h->cur = NULL;
+    }
+}
+
+lw_status lw_hunt_set_correlation(lw_hunt *h, const lw_corr_options *opt)
+{
+    if (!h || h->started || (opt && opt->max_disorder_ms < 0))
+        return LW_EINVAL;
+    lw_corr_options o = {0};
+    if (opt)
+        o = *opt;
+    h->copt = o;
+    return corr_setup(h);
+}
+
+lw_status lw_hunt_finish(lw_hunt *h)
+{
+    if (!h)
+        return LW_EINVAL;
+    lw_status st = h->corr_err;
+    while (!st && h->nheap)
+        st = release_one(h);
+    if (!st)
+        st = lw_correlator_finish(h->corr);
+    corr_clear(h);
+    h->released = false;
+    h->max_seen = INT64_MIN;
+    h->started = false;
+    return st;
+}
+
+const lw_corr_stats *lw_hunt_get_corr_stats(const lw_hunt *h)
+{
+    lw_hunt *mh = (lw_hunt *)h; /* the correlator's counters are copied in on demand */
+    lw_correlator_stats(mh->corr, &mh->cst);
+    mh->cst.copies_peak = h->acct.peak_live;
+    mh->cst.bytes_peak = h->acct.peak_bytes;
+    return &mh->cst;
+}
+
 static void on_match(const lw_rule *rule, const lw_event *ev, void *ud)
 {
     lw_hunt *h = ud;
     const lw_rule_meta *meta = lw_rule_get_meta(rule);
-    lw_alert a = {rule, meta, ev};
+    const lw_corrset *cs = h->cs;
+    bool used = cs && rule->index < cs->nrules &&
+                cs->use_start[rule->index] != cs->use_start[rule->index + 1];
+    if (used)
+        corr_take(h, rule, ev);
+    if (used && cs->rule_suppressed[rule->index]) {
+        h->cst.suppressed++; /* referenced by a correlation without generate: true */
+        return;
+    }
+    lw_alert a = {rule, meta, ev, NULL};
     h->st.alerts++;
     h->st.alerts_by_level[lw_level_index(meta->level)]++;
     if (h->opt.on_alert)
@@ -212,6 +488,8 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
         return LW_OK;
     }
     h->st.files++;
+    h->started = true;
+    h->cur_path = NULL; /* interned at the first correlated match of this input */
     while (lw_reader_avail(&in.rd) < LW_SNIFF_BYTES && lw_reader_fill(&in.rd) > 0)
         ;
     if (in.rd.error) {
@@ -266,8 +544,14 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
         }
         if (h->opt.on_event)
             h->opt.on_event(ev, h->opt.event_ud);
+        if (ev->time_ms != INT64_MIN && ev->time_ms > h->max_seen)
+            h->max_seen = ev->time_ms;
         if (h->matcher && (st = lw_matcher_run(h->matcher, ev, on_match, h,
                                                &h->st.rule_evaluations))) {
+            rc = st;
+            break;
+        }
+        if (h->cs && (st = corr_after_event(h))) {
             rc = st;
             break;
         }

@@ -71,9 +71,44 @@ static bool is_channel(lw_str ev_channel, lw_str ev_provider, const char *channe
     return provider && lw_str_ieq_c(ev_provider, provider);
 }
 
+/* Network decoders name their channels "<source>/<log type>" (docs/network.md); the
+ * category follows from the channel alone, so lw_want_event() works for them too.
+ * Returns false when channel is not a network channel. */
+static bool net_cats(lw_str channel, uint64_t *cats)
+{
+    static const struct {
+        const char *channel;
+        uint64_t cats;
+    } map[] = {
+        {"zeek/http", CAT(LW_CAT_PROXY)},      {"zeek/dns", CAT(LW_CAT_DNS)},
+        {"zeek/conn", CAT(LW_CAT_FIREWALL)},   {"suricata/http", CAT(LW_CAT_PROXY)},
+        {"suricata/dns", CAT(LW_CAT_DNS)},     {"suricata/flow", CAT(LW_CAT_FIREWALL)},
+        {"suricata/netflow", CAT(LW_CAT_FIREWALL)},
+    };
+    *cats = 0;
+    if (lw_str_istarts(channel, LW_STR_LIT("proxy/"))) {
+        *cats = CAT(LW_CAT_PROXY);
+        return true;
+    }
+    if (lw_str_istarts(channel, LW_STR_LIT("webserver/"))) {
+        *cats = CAT(LW_CAT_WEBSERVER);
+        return true;
+    }
+    if (!lw_str_istarts(channel, LW_STR_LIT("zeek/")) &&
+        !lw_str_istarts(channel, LW_STR_LIT("suricata/")))
+        return false;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (lw_str_ieq_c(channel, map[i].channel))
+            *cats = map[i].cats;
+    return true;
+}
+
 /* Categories from the system properties; ev (optional) refines by field values. */
 static uint64_t cats_of(lw_str channel, lw_str provider, int32_t id, const lw_event *ev)
 {
+    uint64_t nc;
+    if (net_cats(channel, &nc))
+        return nc;
     if (is_channel(channel, provider, SYSMON_CHANNEL, "Microsoft-Windows-Sysmon"))
         return sysmon_cats(id, ev);
     if (is_channel(channel, provider, "Security", "Microsoft-Windows-Security-Auditing"))
@@ -195,6 +230,12 @@ lw_status lw_event_normalize(lw_event *ev)
     lw_status st;
     if (ev->product == LW_PRODUCT_NONE && (ev->channel.n || ev->provider.n))
         ev->product = LW_PRODUCT_WINDOWS;
+    if (ev->product == LW_PRODUCT_ZEEK || ev->product == LW_PRODUCT_SURICATA ||
+        ev->product == LW_PRODUCT_PROXY) {
+        uint64_t nc;
+        if (net_cats(ev->channel, &nc))
+            ev->cats |= nc;
+    }
     if (ev->product == LW_PRODUCT_WINDOWS) {
         ev->cats |= cats_of(ev->channel, ev->provider, ev->event_id, ev);
         if ((ev->cats & CAT(LW_CAT_PROCESS_CREATION)) && ev->event_id == 4688 &&

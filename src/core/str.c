@@ -5,6 +5,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 bool lw_str_ieq(lw_str a, lw_str b)
 {
@@ -252,43 +257,82 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Length of the run at s[0, n) that JSON copies verbatim: printable ASCII other than
+ * '"' and '\\'.  Scans 16 bytes at a time: one signed compare catches both the control
+ * characters (< 0x20) and the non-ASCII bytes (>= 0x80, negative as signed). */
+static inline size_t json_plain_run(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i sp = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m = _mm_or_si128(_mm_cmplt_epi8(v, sp),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask)
+            return i + (unsigned)__builtin_ctz(mask);
+        i += 16;
+    }
+#endif
+    while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
+/* Room for k more bytes (plus the NUL lw_buf_reserve keeps); false after oom. */
+static inline bool buf_room(lw_buf *b, size_t k)
+{
+    return (!b->oom && b->cap - b->n > k) || lw_buf_reserve(b, k);
+}
+
 void lw_buf_put_json_escaped(lw_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        size_t run = i;
-        while (run < n && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' && u[run] != '\\')
-            run++;
-        if (run > i) {
-            lw_buf_put(b, s + i, run - i);
-            i = run;
-            continue;
+        size_t run = json_plain_run(u + i, n - i);
+        if (run) {
+            if (!buf_room(b, run))
+                return;
+            memcpy(b->p + b->n, s + i, run);
+            b->n += run;
+            i += run;
+            if (i == n)
+                break;
         }
+        /* Longest escape: 6 bytes (\u00XX); valid UTF-8 sequences copy 2..4 bytes. */
+        if (!buf_room(b, 6))
+            return;
+        char *o = b->p + b->n;
         unsigned char c = u[i];
         if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            lw_buf_put(b, e, 2);
+            o[0] = '\\';
+            o[1] = (char)c;
+            b->n += 2;
             i++;
         } else if (c < 0x20) {
-            switch (c) {
-            case '\n': lw_buf_put(b, "\\n", 2); break;
-            case '\r': lw_buf_put(b, "\\r", 2); break;
-            case '\t': lw_buf_put(b, "\\t", 2); break;
-            default: {
-                char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                lw_buf_put(b, e, 6);
-            }
+            o[0] = '\\';
+            if (c == '\n' || c == '\r' || c == '\t') {
+                o[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+                b->n += 2;
+            } else {
+                memcpy(o + 1, "u00", 3);
+                o[4] = hex[c >> 4];
+                o[5] = hex[c & 15];
+                b->n += 6;
             }
             i++;
         } else {
             size_t k = utf8_seq(u + i, n - i);
             if (k == 0) {
-                lw_buf_put(b, "\xEF\xBF\xBD", 3);
+                memcpy(o, "\xEF\xBF\xBD", 3);
+                b->n += 3;
                 i++;
             } else {
-                lw_buf_put(b, s + i, k);
+                memcpy(o, s + i, k);
+                b->n += k;
                 i += k;
             }
         }

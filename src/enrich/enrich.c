@@ -1,26 +1,363 @@
-/* Placeholder until the enrichment work lands: adds no fields. */
-#include "enrich.h"
-
+/*
+ * Enrichment dispatch: one pass over an event's fields picks out the few the parts need,
+ * then the event's Sigma category decides which parts run.  Events of no interest (most
+ * of a Security or registry log) cost one category test; field names are static strings
+ * and values go to ev->arena, so nothing here allocates per event.
+ */
 #include <stdlib.h>
 
+#include "../intel/url.h"
+#include "enrich-int.h"
+
+#define CAT(c) (1ULL << (c))
+
+#define DEFAULT_MAX_PROCS   32768u
+#define DEFAULT_MAX_DEPTH   8u
+#define DEFAULT_MAX_AGE_MS  (24LL * 3600 * 1000)
+#define DEFAULT_MAX_MOTW    4096u
+#define DEFAULT_MOTW_BYTES  (4u << 20)
+#define JOIN_CAP            (LW_ANC_DEPTH_MAX * 208)
+
 struct lw_enricher {
-    int unused;
+    lw_proc_table *procs;
+    lw_motw_table *motw;
+    lw_enricher_stats st; /* counters kept here; table counters merged on read */
+    lw_cls_cache cls_cache;
+    char scratch[LW_CMDLINE_MAX_BYTES];
+    char join[JOIN_CAP];
 };
+
+/* The fields the parts read; empty views when absent. */
+typedef struct picked {
+    lw_str image, parent_image, cmdline, guid, parent_guid, pid, parent_pid, target, contents,
+        query;
+} picked;
+
+lw_status lw_enricher_new_limits(const lw_enricher_limits *lim, lw_enricher **out)
+{
+    *out = NULL;
+    lw_enricher_limits l = lim ? *lim : (lw_enricher_limits){0};
+    if (!l.max_procs)
+        l.max_procs = DEFAULT_MAX_PROCS;
+    if (!l.max_depth)
+        l.max_depth = DEFAULT_MAX_DEPTH;
+    if (!l.proc_max_age_ms)
+        l.proc_max_age_ms = DEFAULT_MAX_AGE_MS;
+    if (!l.max_motw)
+        l.max_motw = DEFAULT_MAX_MOTW;
+    if (!l.max_motw_bytes)
+        l.max_motw_bytes = DEFAULT_MOTW_BYTES;
+    lw_enricher *e = calloc(1, sizeof(*e));
+    if (!e)
+        return LW_ENOMEM;
+    lw_status st = lw_proc_table_new(&l, &e->procs);
+    if (!st)
+        st = lw_motw_table_new(l.max_motw, l.max_motw_bytes, &e->motw);
+    if (st) {
+        lw_enricher_free(e);
+        return st;
+    }
+    *out = e;
+    return LW_OK;
+}
 
 lw_status lw_enricher_new(lw_enricher **out)
 {
-    *out = calloc(1, sizeof(**out));
-    return *out ? LW_OK : LW_ENOMEM;
+    return lw_enricher_new_limits(NULL, out);
 }
 
 void lw_enricher_free(lw_enricher *e)
 {
+    if (!e)
+        return;
+    lw_proc_table_free(e->procs);
+    lw_motw_table_free(e->motw);
     free(e);
+}
+
+void lw_enricher_stats_get(const lw_enricher *e, lw_enricher_stats *out)
+{
+    *out = e->st;
+    lw_proc_table_stats(e->procs, out);
+    lw_motw_table_stats(e->motw, out);
+}
+
+/* ---- field helpers ----------------------------------------------------------------- */
+
+static void pick(const lw_event *ev, picked *p)
+{
+    memset(p, 0, sizeof(*p));
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        const lw_field *f = &ev->fields[i];
+        lw_str n = f->name, v = f->value;
+        lw_str *slot = NULL;
+        switch (n.n) {
+        case 5:
+            if (lw_str_ieq(n, LW_STR_LIT("Image")))
+                slot = &p->image;
+            break;
+        case 8:
+            if (lw_str_ieq(n, LW_STR_LIT("Contents")))
+                slot = &p->contents;
+            break;
+        case 9:
+            if (lw_str_ieq(n, LW_STR_LIT("ProcessId")))
+                slot = &p->pid;
+            else if (lw_str_ieq(n, LW_STR_LIT("QueryName")))
+                slot = &p->query;
+            break;
+        case 11:
+            if (lw_str_ieq(n, LW_STR_LIT("ParentImage")))
+                slot = &p->parent_image;
+            else if (lw_str_ieq(n, LW_STR_LIT("CommandLine")))
+                slot = &p->cmdline;
+            else if (lw_str_ieq(n, LW_STR_LIT("ProcessGuid")))
+                slot = &p->guid;
+            break;
+        case 14:
+            if (lw_str_ieq(n, LW_STR_LIT("TargetFilename")))
+                slot = &p->target;
+            break;
+        case 15:
+            if (lw_str_ieq(n, LW_STR_LIT("ParentProcessId")))
+                slot = &p->parent_pid;
+            break;
+        case 17:
+            if (lw_str_ieq(n, LW_STR_LIT("ParentProcessGuid")))
+                slot = &p->parent_guid;
+            break;
+        default: break;
+        }
+        if (slot && !slot->p && !(f->flags & LW_FIELD_NULL))
+            *slot = v.p ? v : (lw_str){"", 0};
+    }
+}
+
+/* Add a field whose value is a view that lives as long as the event. */
+static lw_status put(lw_enricher *e, lw_event *ev, const char *name, lw_str v)
+{
+    lw_status st = lw_event_add(ev, lw_str_c(name), v, 0);
+    if (!st)
+        e->st.fields_added++;
+    return st;
+}
+
+/* Same, copying the value into the event arena. */
+static lw_status put_copy(lw_enricher *e, lw_event *ev, const char *name, lw_str v)
+{
+    char *c = lw_arena_strndup(&ev->arena, v.p ? v.p : "", v.n);
+    if (!c)
+        return LW_ENOMEM;
+    return put(e, ev, name, (lw_str){c, v.n});
+}
+
+static lw_status put_bool(lw_enricher *e, lw_event *ev, const char *name, bool b)
+{
+    return put(e, ev, name, b ? LW_STR_LIT("true") : LW_STR_LIT("false"));
+}
+
+static lw_status put_class(lw_enricher *e, lw_event *ev, const char *name, uint16_t mask)
+{
+    if (!mask)
+        return LW_OK;
+    uint16_t primary = (uint16_t)(mask & -mask); /* the table's primary is the lowest bit */
+    return put(e, ev, name, lw_str_c(lw_class_name(primary)));
+}
+
+static lw_status put_ancestry(lw_enricher *e, lw_event *ev, const lw_ancestry *a)
+{
+    lw_status st;
+    char cls[192];
+    lw_str joined = lw_classes_join(a->classes, cls, sizeof cls);
+    if (joined.n && (st = put_copy(e, ev, "AncestorClasses", joined)))
+        return st;
+    if ((st = put_bool(e, ev, "AncestorIsBrowser", a->classes & LW_CLS_BROWSER)) ||
+        (st = put_bool(e, ev, "AncestorIsMailClient", a->classes & LW_CLS_MAIL)) ||
+        (st = put_bool(e, ev, "AncestorIsChatClient", a->classes & LW_CLS_CHAT)) ||
+        (st = put_bool(e, ev, "AncestorIsLinkClient", a->classes & LW_CLS_LINK_CLIENT)))
+        return st;
+    return LW_OK;
+}
+
+/* ---- parts ----------------------------------------------------------------------- */
+
+static lw_status motw_fields(lw_enricher *e, lw_event *ev, const char *zone, const char *host,
+                             const char *ref, const lw_motw *m)
+{
+    lw_status st;
+    if (m->zone_id.n && (st = put_copy(e, ev, zone, m->zone_id)))
+        return st;
+    if (m->host_url.n && (st = put_copy(e, ev, host, m->host_url)))
+        return st;
+    if (ref && m->referrer.n && (st = put_copy(e, ev, ref, m->referrer)))
+        return st;
+    return LW_OK;
+}
+
+static lw_status enrich_process(lw_enricher *e, lw_event *ev, const picked *p)
+{
+    lw_status st;
+    uint16_t self = lw_image_classes_cached(&e->cls_cache, p->image);
+    uint16_t parent = lw_image_classes_cached(&e->cls_cache, p->parent_image);
+    if ((st = put_class(e, ev, "ImageClass", self)) ||
+        (st = put_class(e, ev, "ParentImageClass", parent)))
+        return st;
+
+    /* Ancestry. */
+    lw_proc_fields pf = {ev->host, ev->time_ms,    p->guid,  p->parent_guid, p->pid,
+                         p->parent_pid, p->image, p->parent_image, self, parent};
+    lw_ancestry a;
+    if ((st = lw_proc_created(e->procs, &pf, &a)))
+        return st;
+    if (a.known) {
+        if (a.nimages > 1 && (st = put_copy(e, ev, "GrandparentImage", a.images[1])))
+            return st;
+        if ((st = put_class(e, ev, "GrandparentImageClass", a.grandparent_cls)))
+            return st;
+        size_t k = 0;
+        for (unsigned i = 0; i < a.nimages; i++) {
+            if (k + 1 + a.images[i].n > sizeof e->join)
+                break;
+            if (k)
+                e->join[k++] = '|';
+            memcpy(e->join + k, a.images[i].p, a.images[i].n);
+            k += a.images[i].n;
+        }
+        if (k && (st = put_copy(e, ev, "AncestorImages", (lw_str){e->join, k})))
+            return st;
+        if ((st = put_ancestry(e, ev, &a)))
+            return st;
+    }
+
+    /* Mark of the Web of the executed file (a Sysmon 15 seen earlier in this hunt). */
+    lw_motw m;
+    if (p->image.n && lw_motw_lookup(e->motw, ev->host, lw_str_trim(p->image), &m) &&
+        (st = motw_fields(e, ev, "ImageZoneId", "ImageHostUrl", "ImageReferrerUrl", &m)))
+        return st;
+
+    if (!p->cmdline.n)
+        return LW_OK;
+    /* What a script host / LOLBin opens. */
+    lw_cmdline_info ci;
+    if (lw_cmdline_target(p->image, p->cmdline, e->scratch, sizeof e->scratch, &ci)) {
+        char *t = lw_arena_strndup(&ev->arena, ci.target.p, ci.target.n);
+        if (!t)
+            return LW_ENOMEM;
+        lw_str target = {t, ci.target.n};
+        e->st.cmdline_targets++;
+        if ((st = put(e, ev, "CommandLineTarget", target)) ||
+            (st = put(e, ev, "CommandLineTargetKind", lw_str_c(lw_target_kind_name(ci.kind)))))
+            return st;
+        if (ci.entry.n && (st = put_copy(e, ev, "CommandLineEntry", ci.entry)))
+            return st;
+        if (ci.kind == LW_TARGET_URL) {
+            if ((st = lw_enrich_url(ev, LW_UF_CMDLINE_TARGET, target, &e->st.fields_added)))
+                return st;
+        } else if (ci.kind == LW_TARGET_FILE || ci.kind == LW_TARGET_UNC) {
+            lw_str ext = lw_url_extension(target, NULL);
+            if (ext.n && (st = put(e, ev, "CommandLineTarget.extension", ext)))
+                return st;
+            if (lw_motw_lookup(e->motw, ev->host, target, &m) &&
+                (st = motw_fields(e, ev, "CommandLineTargetZoneId", "CommandLineTargetHostUrl",
+                                  NULL, &m)))
+                return st;
+        }
+    }
+    if (ci.encoded && (st = put_bool(e, ev, "CommandLineEncoded", true)))
+        return st;
+    if (ci.truncated)
+        e->st.cmdline_truncated++;
+    lw_str url;
+    if (lw_cmdline_find_url(p->cmdline, &url)) {
+        if ((st = put(e, ev, "CommandLineUrl", url)) ||
+            (st = lw_enrich_url(ev, LW_UF_CMDLINE_URL, url, &e->st.fields_added)))
+            return st;
+    }
+    return LW_OK;
+}
+
+static lw_status enrich_stream(lw_enricher *e, lw_event *ev, const picked *p)
+{
+    lw_status st;
+    lw_str base, stream;
+    lw_str target = lw_str_trim(p->target);
+    if (!target.n)
+        return LW_OK;
+    bool has_stream = lw_path_split_stream(target, &base, &stream);
+    if (has_stream) {
+        if ((st = put(e, ev, "TargetFilenameBase", base)) ||
+            (st = put(e, ev, "TargetStreamName", stream)))
+            return st;
+    }
+    lw_motw m;
+    bool parsed = p->contents.n && lw_motw_parse(p->contents, &m);
+    if (!parsed && !(has_stream && lw_str_ieq_c(stream, "Zone.Identifier")))
+        return LW_OK;
+    if (!parsed)
+        memset(&m, 0, sizeof m); /* Contents "-" or not captured: merged parts still apply */
+    if ((st = lw_motw_merge(e->motw, ev->host, has_stream ? base : target, &m, &ev->arena)))
+        return st;
+    if ((st = motw_fields(e, ev, "ZoneId", "HostUrl", "ReferrerUrl", &m)))
+        return st;
+    if (m.host_ip.n && (st = put(e, ev, "HostIpAddress", m.host_ip)))
+        return st;
+    if (m.app_zone_id.n && (st = put(e, ev, "AppZoneId", m.app_zone_id)))
+        return st;
+    if (m.last_writer.n && (st = put(e, ev, "LastWriterPackageFamilyName", m.last_writer)))
+        return st;
+    if (m.host_url.n && (st = lw_enrich_url(ev, LW_UF_HOST_URL, m.host_url, &e->st.fields_added)))
+        return st;
+    if (m.referrer.n &&
+        (st = lw_enrich_url(ev, LW_UF_REFERRER_URL, m.referrer, &e->st.fields_added)))
+        return st;
+    return LW_OK;
+}
+
+/* Events of a process other than its creation: the classes of its ancestors. */
+static lw_status enrich_actor(lw_enricher *e, lw_event *ev, const picked *p)
+{
+    lw_status st;
+    if (p->image.n && (st = put_class(e, ev, "ImageClass", lw_image_classes_cached(&e->cls_cache, p->image))))
+        return st;
+    lw_proc_fields pf = {ev->host, ev->time_ms, p->guid, LW_STR_NULL, p->pid, LW_STR_NULL,
+                         p->image, LW_STR_NULL, -1, -1};
+    lw_ancestry a;
+    if (!lw_proc_lookup(e->procs, &pf, &a) || !a.known)
+        return LW_OK;
+    if ((st = put_class(e, ev, "ParentImageClass", a.parent_cls)))
+        return st;
+    return put_ancestry(e, ev, &a);
 }
 
 lw_status lw_enrich_event(lw_enricher *e, lw_event *ev)
 {
-    (void)e;
-    (void)ev;
+    e->st.events++;
+    if (ev->product != LW_PRODUCT_WINDOWS)
+        return LW_OK;
+    const uint64_t cats = ev->cats;
+    bool creation = cats & CAT(LW_CAT_PROCESS_CREATION);
+    /* Only Sysmon carries ProcessGuid on non-creation events; other channels stop here. */
+    bool sysmon = ev->channel.n ? lw_str_ieq_c(ev->channel, "Microsoft-Windows-Sysmon/Operational")
+                                : lw_str_ieq_c(ev->provider, "Microsoft-Windows-Sysmon");
+    if (!creation && !sysmon)
+        return LW_OK;
+    picked p;
+    pick(ev, &p);
+    lw_status st;
+    if (creation)
+        return enrich_process(e, ev, &p);
+    if (cats & CAT(LW_CAT_PROCESS_TERMINATION)) {
+        lw_proc_fields pf = {ev->host, ev->time_ms, p.guid, LW_STR_NULL, p.pid, LW_STR_NULL,
+                             p.image, LW_STR_NULL, -1, -1};
+        lw_proc_terminated(e->procs, &pf);
+        return LW_OK;
+    }
+    if (cats & CAT(LW_CAT_CREATE_STREAM_HASH) && (st = enrich_stream(e, ev, &p)))
+        return st;
+    if (cats & CAT(LW_CAT_DNS_QUERY) && p.query.n &&
+        (st = lw_enrich_url(ev, LW_UF_QUERY_NAME, lw_str_trim(p.query), &e->st.fields_added)))
+        return st;
+    if (p.guid.n)
+        return enrich_actor(e, ev, &p);
     return LW_OK;
 }

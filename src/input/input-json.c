@@ -30,8 +30,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * lw_want_event() compares channel names case-insensitively on every call; nearly every
+ * record of a file repeats the channel and provider of the one before, so the answers for
+ * the last exact (byte-equal) channel and provider are kept per small event id.
+ */
+#define WANT_CACHE_IDS  64
+#define WANT_CACHE_NAME 96
+typedef struct want_cache {
+    const lw_want *want;
+    char chan[WANT_CACHE_NAME], prov[WANT_CACHE_NAME];
+    size_t chan_n, prov_n;      /* SIZE_MAX: nothing cached */
+    int8_t ans[WANT_CACHE_IDS]; /* -1 unknown, 0 no, 1 yes */
+} want_cache;
+
 typedef struct json_state {
     lw_json_parser p;
+    want_cache wc;
     uint64_t line; /* 1-based line of the first unconsumed byte */
     uint64_t col;  /* 0-based column of the first unconsumed byte */
     bool in_array; /* inside a top-level array: elements are records */
@@ -160,6 +175,7 @@ typedef struct rec {
     const char *b;        /* record text (the reader window) */
     const lw_json_tok *t; /* its tokens; t[0] is the root object */
     lw_event *ev;
+    want_cache *wc; /* NULL: decode every event fully (no in->want) */
 } rec;
 
 static inline uint16_t ty(const rec *r, uint32_t i)
@@ -321,6 +337,37 @@ static lw_status add_children(rec *r, uint32_t obj)
     return s;
 }
 
+/* After the system properties: does a rule want this event?  If not, mark it partial
+ * (the record was fully validated by the tokenizer; its fields are not built). */
+static bool want_lookup(want_cache *wc, const lw_event *ev)
+{
+    lw_str ch = ev->channel, pr = ev->provider;
+    int32_t id = ev->event_id;
+    if (id < 0 || id >= WANT_CACHE_IDS || ch.n > WANT_CACHE_NAME || pr.n > WANT_CACHE_NAME)
+        return lw_want_event(wc->want, ch, pr, id);
+    if (wc->chan_n != ch.n || wc->prov_n != pr.n || (ch.n && memcmp(wc->chan, ch.p, ch.n)) ||
+        (pr.n && memcmp(wc->prov, pr.p, pr.n))) {
+        if (ch.n)
+            memcpy(wc->chan, ch.p, ch.n);
+        if (pr.n)
+            memcpy(wc->prov, pr.p, pr.n);
+        wc->chan_n = ch.n;
+        wc->prov_n = pr.n;
+        memset(wc->ans, -1, sizeof wc->ans);
+    }
+    if (wc->ans[id] < 0)
+        wc->ans[id] = lw_want_event(wc->want, ch, pr, id) ? 1 : 0;
+    return wc->ans[id] != 0;
+}
+
+static bool wanted(rec *r)
+{
+    if (!r->wc || want_lookup(r->wc, r->ev))
+        return true;
+    r->ev->partial = true;
+    return false;
+}
+
 static lw_status decode_evtx_dump(rec *r, uint32_t evt)
 {
     uint32_t sys = GET(r, evt, "System");
@@ -344,6 +391,8 @@ static lw_status decode_evtx_dump(rec *r, uint32_t evt)
         set_time(r, stm);
     }
     r->ev->product = LW_PRODUCT_WINDOWS;
+    if (!wanted(r))
+        return LW_OK;
     lw_status s = add_children(r, GET(r, evt, "EventData"));
     if (s != LW_OK)
         return s;
@@ -370,7 +419,8 @@ typedef struct wl_ctx {
     uint32_t host_wl, host_ecs; /* winlog.computer_name, host.name/host.hostname */
 } wl_ctx;
 
-static lw_status winlog_member(rec *r, wl_ctx *w, lw_str key, uint32_t v)
+/* System properties from a key below "winlog" (the part after "winlog."). */
+static void winlog_system(rec *r, wl_ctx *w, lw_str key, uint32_t v)
 {
     if (lw_str_eq_c(key, "event_id"))
         set_event_id(r, v);
@@ -380,114 +430,147 @@ static lw_status winlog_member(rec *r, wl_ctx *w, lw_str key, uint32_t v)
         set_str(r, v, &r->ev->provider);
     else if (lw_str_eq_c(key, "computer_name"))
         w->host_wl = v;
-    else if (lw_str_eq_c(key, "event_data") || lw_str_eq_c(key, "user_data"))
+}
+
+/* Event data fields from a key below "winlog". */
+static lw_status winlog_fields(rec *r, lw_str key, uint32_t v)
+{
+    if (lw_str_eq_c(key, "event_data") || lw_str_eq_c(key, "user_data"))
         return add_children(r, v);
-    else if (key.n > 11 && memcmp(key.p, "event_data.", 11) == 0)
+    if (key.n > 11 && memcmp(key.p, "event_data.", 11) == 0)
         return add_named(r, (lw_str){key.p + 11, key.n - 11}, v);
-    else if (key.n > 10 && memcmp(key.p, "user_data.", 10) == 0)
+    if (key.n > 10 && memcmp(key.p, "user_data.", 10) == 0)
         return add_named(r, (lw_str){key.p + 10, key.n - 10}, v);
     return LW_OK;
 }
 
+/*
+ * Two passes over the top-level keys: the first reads the system properties (event_id
+ * often follows event_data, so the want decision needs the whole record), the second, only
+ * for wanted events, adds the event data fields in document order.
+ */
 static lw_status decode_winlogbeat(rec *r)
 {
     wl_ctx w = {NONE, NONE};
-    uint32_t k = 1;
     lw_status s = LW_OK;
-    for (uint32_t c = r->t[0].count; c && s == LW_OK; c--) {
-        uint32_t v = k + 1;
-        lw_str key;
-        s = lw_json_tok_str(r->b, &r->t[k], &r->ev->arena, &key);
-        if (s != LW_OK)
-            break;
-        if (lw_str_eq_c(key, "winlog") && ty(r, v) == LW_JSON_OBJECT) {
-            uint32_t k2 = v + 1;
-            for (uint32_t c2 = r->t[v].count; c2 && s == LW_OK; c2--) {
-                lw_str key2;
-                s = lw_json_tok_str(r->b, &r->t[k2], &r->ev->arena, &key2);
-                if (s == LW_OK)
-                    s = winlog_member(r, &w, key2, k2 + 1);
-                k2 = r->t[k2 + 1].next;
+    for (int pass = 0; pass < 2; pass++) {
+        uint32_t k = 1;
+        for (uint32_t c = r->t[0].count; c && s == LW_OK; c--) {
+            uint32_t v = k + 1;
+            lw_str key;
+            s = lw_json_tok_str(r->b, &r->t[k], &r->ev->arena, &key);
+            if (s != LW_OK)
+                break;
+            k = r->t[v].next;
+            if (lw_str_eq_c(key, "winlog") && ty(r, v) == LW_JSON_OBJECT) {
+                uint32_t k2 = v + 1;
+                for (uint32_t c2 = r->t[v].count; c2 && s == LW_OK; c2--) {
+                    lw_str key2;
+                    s = lw_json_tok_str(r->b, &r->t[k2], &r->ev->arena, &key2);
+                    if (s == LW_OK) {
+                        if (pass == 0)
+                            winlog_system(r, &w, key2, k2 + 1);
+                        else
+                            s = winlog_fields(r, key2, k2 + 1);
+                    }
+                    k2 = r->t[k2 + 1].next;
+                }
+            } else if (key.n > 7 && memcmp(key.p, "winlog.", 7) == 0) {
+                lw_str sub = {key.p + 7, key.n - 7};
+                if (pass == 0)
+                    winlog_system(r, &w, sub, v);
+                else
+                    s = winlog_fields(r, sub, v);
+            } else if (pass == 1) {
+                continue;
+            } else if (lw_str_eq_c(key, "@timestamp")) {
+                set_time(r, v);
+            } else if (lw_str_eq_c(key, "host") && ty(r, v) == LW_JSON_OBJECT) {
+                uint32_t h = GET(r, v, "name");
+                if (h == NONE)
+                    h = GET(r, v, "hostname");
+                if (h != NONE && w.host_ecs == NONE)
+                    w.host_ecs = h;
+            } else if ((lw_str_eq_c(key, "host.name") || lw_str_eq_c(key, "host.hostname")) &&
+                       w.host_ecs == NONE) {
+                w.host_ecs = v;
             }
-        } else if (key.n > 7 && memcmp(key.p, "winlog.", 7) == 0) {
-            s = winlog_member(r, &w, (lw_str){key.p + 7, key.n - 7}, v);
-        } else if (lw_str_eq_c(key, "@timestamp")) {
-            set_time(r, v);
-        } else if (lw_str_eq_c(key, "host") && ty(r, v) == LW_JSON_OBJECT) {
-            uint32_t h = GET(r, v, "name");
-            if (h == NONE)
-                h = GET(r, v, "hostname");
-            if (h != NONE && w.host_ecs == NONE)
-                w.host_ecs = h;
-        } else if ((lw_str_eq_c(key, "host.name") || lw_str_eq_c(key, "host.hostname")) &&
-                   w.host_ecs == NONE) {
-            w.host_ecs = v;
         }
-        k = r->t[v].next;
+        if (s != LW_OK || pass == 1)
+            break;
+        set_str(r, w.host_wl != NONE ? w.host_wl : w.host_ecs, &r->ev->host);
+        r->ev->product = LW_PRODUCT_WINDOWS;
+        if (!wanted(r))
+            break;
     }
-    set_str(r, w.host_wl != NONE ? w.host_wl : w.host_ecs, &r->ev->host);
-    r->ev->product = LW_PRODUCT_WINDOWS;
     return s;
 }
 
-/* Flat NXLog / OTRF: system keys at top level, every other key is a field. */
+/* Is the key one of the flat shape's system keys (not event data)? */
+static bool flat_system_key(lw_str key)
+{
+    return lw_str_eq_c(key, "EventID") || lw_str_eq_c(key, "Channel") ||
+           lw_str_eq_c(key, "Hostname") || lw_str_eq_c(key, "Computer") ||
+           lw_str_eq_c(key, "SourceName") || lw_str_eq_c(key, "ProviderName") ||
+           lw_str_eq_c(key, "@timestamp");
+}
+
+/* Flat NXLog / OTRF: system keys at top level, every other key is a field.  Like the
+ * Winlogbeat shape, system properties first, then (wanted events only) the fields. */
 static lw_status decode_flat(rec *r)
 {
     uint32_t host = NONE, computer = NONE, ts = NONE, tcand[3] = {NONE, NONE, NONE};
     bool windows = false;
     uint32_t k = 1;
     lw_status s = LW_OK;
-    for (uint32_t c = r->t[0].count; c && s == LW_OK; c--) {
+    for (uint32_t c = r->t[0].count; c; c--) {
         uint32_t v = k + 1;
         lw_str key;
         s = lw_json_tok_str(r->b, &r->t[k], &r->ev->arena, &key);
         if (s != LW_OK)
-            break;
+            return s;
         k = r->t[v].next;
         if (lw_str_eq_c(key, "EventID")) {
             set_event_id(r, v);
             windows = true;
-            continue;
-        }
-        if (lw_str_eq_c(key, "Channel")) {
+        } else if (lw_str_eq_c(key, "Channel")) {
             set_str(r, v, &r->ev->channel);
             windows = true;
-            continue;
-        }
-        if (lw_str_eq_c(key, "Hostname")) {
+        } else if (lw_str_eq_c(key, "Hostname")) {
             host = v;
-            continue;
-        }
-        if (lw_str_eq_c(key, "Computer")) {
+        } else if (lw_str_eq_c(key, "Computer")) {
             computer = v;
-            continue;
-        }
-        if (lw_str_eq_c(key, "SourceName") || lw_str_eq_c(key, "ProviderName")) {
+        } else if (lw_str_eq_c(key, "SourceName") || lw_str_eq_c(key, "ProviderName")) {
             set_str(r, v, &r->ev->provider);
-            continue;
-        }
-        if (lw_str_eq_c(key, "@timestamp")) {
+        } else if (lw_str_eq_c(key, "@timestamp")) {
             ts = v;
-            continue;
-        }
-        /* Other time keys are also event data (UtcTime is a Sysmon field): keep them. */
-        if (lw_str_eq_c(key, "TimeCreated"))
+        } else if (lw_str_eq_c(key, "TimeCreated")) {
+            /* Other time keys are also event data (UtcTime is a Sysmon field). */
             tcand[0] = v;
-        else if (lw_str_eq_c(key, "EventTime"))
+        } else if (lw_str_eq_c(key, "EventTime")) {
             tcand[1] = v;
-        else if (lw_str_eq_c(key, "UtcTime"))
+        } else if (lw_str_eq_c(key, "UtcTime")) {
             tcand[2] = v;
-        s = add_named(r, key, v);
+        }
     }
-    if (s != LW_OK)
-        return s;
     set_str(r, host != NONE ? host : computer, &r->ev->host);
     if (!set_time(r, ts))
         for (int i = 0; i < 3 && !set_time(r, tcand[i]); i++)
             ;
     if (windows)
         r->ev->product = LW_PRODUCT_WINDOWS;
-    return LW_OK;
+    if (!wanted(r))
+        return LW_OK;
+    k = 1;
+    for (uint32_t c = r->t[0].count; c && s == LW_OK; c--) {
+        uint32_t v = k + 1;
+        lw_str key;
+        s = lw_json_tok_str(r->b, &r->t[k], &r->ev->arena, &key);
+        k = r->t[v].next;
+        if (s == LW_OK && !flat_system_key(key))
+            s = add_named(r, key, v);
+    }
+    return s;
 }
 
 static lw_status decode_record(rec *r)
@@ -532,6 +615,7 @@ static lw_status json_open(lw_input *in)
     if (!st)
         return LW_ENOMEM;
     lw_json_init(&st->p);
+    st->wc.chan_n = st->wc.prov_n = SIZE_MAX;
     st->line = 1;
     in->decoder_state = st;
     while (lw_reader_avail(&in->rd) < 3) {
@@ -673,11 +757,17 @@ static lw_status json_next(lw_input *in, lw_event *ev)
             advance(in, st, end);
             return LW_EFORMAT;
         }
-        rec r = {d, st->p.toks, ev};
+        rec r = {d, st->p.toks, ev, in->want ? &st->wc : NULL};
+        st->wc.want = in->want;
         ev->record = line0;
         s = decode_record(&r);
         /* The views stay valid: consuming does not move the window, only a fill does. */
-        advance(in, st, end);
+        if (st->p.ws) {
+            advance(in, st, end);
+        } else { /* no whitespace in the record, so no newline to count */
+            st->col += end;
+            lw_reader_consume(rd, end);
+        }
         return s;
     }
 

@@ -190,7 +190,8 @@ static lw_status next_xml(lw_input *in, lw_event *ev)
                     return LW_EFORMAT;
                 }
                 lw_xml_error xe = {0, NULL};
-                lw_status rc = lw_xml_event_parse(p, len, ev, LW_XML_EVTX_DUMP_VALUES, &xe);
+                lw_status rc =
+                    lw_xml_event_parse_want(p, len, ev, LW_XML_EVTX_DUMP_VALUES, in->want, &xe);
                 if (rc == LW_ENOMEM)
                     return rc;
                 if (rc != LW_OK) {

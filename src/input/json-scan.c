@@ -43,15 +43,18 @@ void lw_json_free(lw_json_parser *p)
     p->ntoks = p->cap = 0;
 }
 
-static inline size_t skip_ws(const unsigned char *s, size_t pos, size_t n)
+/* Compact JSON (the common case) has no whitespace: one compare settles it. */
+static inline __attribute__((always_inline)) size_t skip_ws(const unsigned char *s, size_t pos,
+                                                            size_t n)
 {
-    while (pos < n && ws_tab[s[pos]])
+    while (pos < n && s[pos] <= ' ' && ws_tab[s[pos]])
         pos++;
     return pos;
 }
 
 /* Offset of the first byte at or after pos that is '"', '\\' or < 0x20; n if none. */
-static inline size_t find_str_stop(const unsigned char *s, size_t pos, size_t n)
+static inline __attribute__((always_inline)) size_t find_str_stop(const unsigned char *s,
+                                                                  size_t pos, size_t n)
 {
 #if defined(__SSE2__)
     const __m128i q = _mm_set1_epi8('"');
@@ -110,10 +113,24 @@ static lw_status grow(lw_json_parser *p, size_t pos)
 
 /* Scan a string whose opening quote is at *ppos; on success *ppos is past the closing
  * quote and *esc tells whether a backslash was seen. */
-static inline lw_status scan_string(lw_json_parser *p, const unsigned char *s, size_t n,
-                                    size_t *ppos, bool *esc)
+static lw_status scan_string_slow(lw_json_parser *p, const unsigned char *s, size_t n, size_t *ppos,
+                                  bool *esc, size_t pos);
+
+/* The common case inline (no escape before the closing quote), the rest out of line. */
+static inline __attribute__((always_inline)) lw_status
+scan_string(lw_json_parser *p, const unsigned char *s, size_t n, size_t *ppos, bool *esc)
 {
-    size_t pos = *ppos + 1;
+    size_t pos = find_str_stop(s, *ppos + 1, n);
+    if (pos < n && s[pos] == '"') {
+        *ppos = pos + 1;
+        return LW_OK;
+    }
+    return scan_string_slow(p, s, n, ppos, esc, pos);
+}
+
+static lw_status scan_string_slow(lw_json_parser *p, const unsigned char *s, size_t n, size_t *ppos,
+                                  bool *esc, size_t pos)
+{
     for (;;) {
         pos = find_str_stop(s, pos, n);
         if (pos >= n)
@@ -219,17 +236,29 @@ lw_status lw_json_parse(lw_json_parser *p, const char *buf, size_t n, unsigned f
     uint32_t depth = 0;
     size_t pos;
     lw_json_tok *t;
+    bool ws = false; /* whitespace seen (compact texts have none, so no newlines) */
 
     p->ntoks = 0;
     p->err = NULL;
     p->err_off = 0;
     p->truncated = false;
+    p->ws = true;
     if (n > LW_JSON_MAX_INPUT) {
         if (!prefix)
             return fail(p, 0, "input too large", false);
         n = LW_JSON_MAX_INPUT; /* the value must end before; if not it is "truncated" */
     }
-    pos = skip_ws(s, 0, n);
+/* pos = first non-whitespace byte at or after from. */
+#define SKIP_WS(from)                                                                              \
+    do {                                                                                           \
+        pos = (from);                                                                              \
+        if (pos < n && s[pos] <= ' ' && ws_tab[s[pos]]) {                                          \
+            ws = true;                                                                             \
+            pos = skip_ws(s, pos, n);                                                              \
+        }                                                                                          \
+    } while (0)
+
+    SKIP_WS(0);
     /* Tokens we may write before checking capacity and the token limit again. */
     uint32_t lim = p->cap < p->max_tokens ? p->cap : p->max_tokens;
 
@@ -253,13 +282,15 @@ lw_status lw_json_parse(lw_json_parser *p, const char *buf, size_t n, unsigned f
 value:
     if (pos >= n)
         goto eof;
+    if (s[pos] == '"')
+        goto string_value; /* most values: skip the jump table */
     switch (s[pos]) {
     case '{':
         NEW_TOK(LW_JSON_OBJECT);
         if (depth == LW_JSON_MAX_DEPTH)
             return fail(p, pos, "nesting too deep", false);
         p->stack[depth++] = p->ntoks - 1;
-        pos = skip_ws(s, pos + 1, n);
+        SKIP_WS(pos + 1);
         if (pos >= n)
             goto eof;
         if (s[pos] == '}') {
@@ -272,7 +303,7 @@ value:
         if (depth == LW_JSON_MAX_DEPTH)
             return fail(p, pos, "nesting too deep", false);
         p->stack[depth++] = p->ntoks - 1;
-        pos = skip_ws(s, pos + 1, n);
+        SKIP_WS(pos + 1);
         if (pos >= n)
             goto eof;
         if (s[pos] == ']') {
@@ -280,7 +311,8 @@ value:
             goto close;
         }
         goto value;
-    case '"': {
+    case '"':
+    string_value : {
         NEW_TOK(LW_JSON_STRING);
         bool esc = false;
         size_t q = pos;
@@ -340,13 +372,13 @@ close: /* the innermost container ends just before pos */
 after_value:
     if (depth == 0)
         goto done;
-    pos = skip_ws(s, pos, n);
+    SKIP_WS(pos);
     if (pos >= n)
         goto eof;
     t = &p->toks[p->stack[depth - 1]];
     t->count++;
     if (s[pos] == ',') {
-        pos = skip_ws(s, pos + 1, n);
+        SKIP_WS(pos + 1);
         if (t->type == LW_JSON_OBJECT)
             goto key;
         goto value;
@@ -379,27 +411,29 @@ key:
         t->len = (uint32_t)(pos - q - 2);
         t->flags = esc ? LW_JSON_ESCAPED : 0;
     }
-    pos = skip_ws(s, pos, n);
+    SKIP_WS(pos);
     if (pos >= n)
         goto eof;
     if (s[pos] != ':')
         return fail(p, pos, "expected ':'", false);
-    pos = skip_ws(s, pos + 1, n);
+    SKIP_WS(pos + 1);
     goto value;
 
 done:
     if (!prefix) {
-        pos = skip_ws(s, pos, n);
+        SKIP_WS(pos);
         if (pos < n)
             return fail(p, pos, "trailing garbage", false);
     }
     if (end)
         *end = pos;
+    p->ws = ws;
     return LW_OK;
 
 eof:
     return fail(p, n, p->ntoks ? "unexpected end of input" : "empty input", true);
 #undef NEW_TOK
+#undef SKIP_WS
 }
 
 static inline unsigned hex4(const unsigned char *h)

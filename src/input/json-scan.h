@@ -77,6 +77,9 @@ typedef struct lw_json_parser {
     const char *err;
     size_t err_off;
     bool truncated;
+    /* After LW_OK: false when the text had no whitespace at all, hence no newline (strings
+     * cannot hold raw control characters), so a caller tracking lines can skip counting. */
+    bool ws;
     uint32_t stack[LW_JSON_MAX_DEPTH];
 } lw_json_parser;
 

@@ -26,21 +26,29 @@ lw_status lw_reader_open(lw_reader *r, const char *path, size_t max)
     unsigned char magic[2];
     ssize_t k = pread(fd, magic, 2, 0);
     r->is_gzip = k == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    gzFile gz = gzdopen(fd, "rb");
-    if (!gz) {
-        close(fd);
-        return LW_ENOMEM;
-    }
-    gzbuffer(gz, 128 * 1024);
-    r->gz = gz;
     r->fd = fd;
     r->cap = LW_READ_CHUNK;
     r->buf = malloc(r->cap);
     if (!r->buf) {
-        gzclose(gz);
-        r->gz = NULL;
+        close(fd);
+        r->fd = -1;
         return LW_ENOMEM;
     }
+    /* A seekable plain file is read with read(2) straight into the window: gzread's
+     * transparent mode would copy every byte once more through its own buffer.  Gzip, and
+     * anything we could not peek (a pipe on stdin may still be gzip), goes through zlib. */
+    if (k >= 0 && !r->is_gzip)
+        return LW_OK;
+    gzFile gz = gzdopen(fd, "rb");
+    if (!gz) {
+        close(fd);
+        free(r->buf);
+        memset(r, 0, sizeof(*r));
+        r->fd = -1;
+        return LW_ENOMEM;
+    }
+    gzbuffer(gz, 128 * 1024);
+    r->gz = gz;
     return LW_OK;
 }
 
@@ -76,6 +84,23 @@ ssize_t lw_reader_fill(lw_reader *r)
     size_t room = r->cap - r->end;
     if (room > (size_t)INT32_MAX)
         room = (size_t)INT32_MAX;
+    if (!r->gz) {
+        ssize_t got;
+        do
+            got = read(r->fd, r->buf + r->end, room);
+        while (got < 0 && errno == EINTR);
+        if (got < 0) {
+            r->error = true;
+            lw_fmt(r->errmsg, sizeof r->errmsg, "%s", strerror(errno));
+            return 0;
+        }
+        if (got == 0) {
+            r->eof = true;
+            return 0;
+        }
+        r->end += (size_t)got;
+        return got;
+    }
     int k = gzread((gzFile)r->gz, r->buf + r->end, (unsigned)room);
     if (k < 0) {
         int code = 0;
@@ -103,6 +128,8 @@ void lw_reader_close(lw_reader *r)
 {
     if (r->gz)
         gzclose((gzFile)r->gz); /* closes fd */
+    else if (r->fd >= 0)
+        close(r->fd);
     free(r->buf);
     memset(r, 0, sizeof(*r));
     r->fd = -1;

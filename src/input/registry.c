@@ -4,11 +4,17 @@
 extern const lw_decoder lw_decoder_evtx;
 extern const lw_decoder lw_decoder_json;
 extern const lw_decoder lw_decoder_xml;
+extern const lw_decoder lw_decoder_zeek;
+extern const lw_decoder lw_decoder_eve;
+extern const lw_decoder lw_decoder_proxy;
 
 const lw_decoder *const lw_decoders[] = {
     &lw_decoder_evtx,
     &lw_decoder_json,
     &lw_decoder_xml,
+    &lw_decoder_zeek,
+    &lw_decoder_eve,
+    &lw_decoder_proxy,
     NULL,
 };
 

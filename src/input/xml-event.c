@@ -17,6 +17,8 @@ typedef struct xp {
     const char *s;
     size_t n, i;
     lw_event *ev;
+    const lw_want *want; /* NULL: every event is wanted */
+    bool skip_data;      /* System said no rule wants this event: validate data only */
     unsigned flags;
     int depth;
     const char *err;
@@ -835,7 +837,13 @@ static lw_status skip_prolog(xp *x)
 lw_status lw_xml_event_parse(const char *s, size_t n, lw_event *ev, unsigned flags,
                              lw_xml_error *err)
 {
-    xp x = {.s = s ? s : "", .n = s ? n : 0, .ev = ev, .flags = flags};
+    return lw_xml_event_parse_want(s, n, ev, flags, NULL, err);
+}
+
+lw_status lw_xml_event_parse_want(const char *s, size_t n, lw_event *ev, unsigned flags,
+                                  const lw_want *want, lw_xml_error *err)
+{
+    xp x = {.s = s ? s : "", .n = s ? n : 0, .ev = ev, .flags = flags, .want = want};
     lw_status st = skip_prolog(&x);
     xtag t;
     if (!st) {
@@ -858,8 +866,12 @@ lw_status lw_xml_event_parse(const char *s, size_t n, lw_event *ev, unsigned fla
         st = next_child(&x, &t, &c, &done);
         if (st || done)
             break;
-        if (lw_str_eq_c(c.local, "System"))
+        if (lw_str_eq_c(c.local, "System")) {
             st = parse_system(&x, &c);
+            if (!st && want && !lw_want_event(want, ev->channel, ev->provider, ev->event_id))
+                x.skip_data = true;
+        } else if (x.skip_data)
+            st = skip_rest(&x, &c); /* validates exactly what the field walk would */
         else if (lw_str_eq_c(c.local, "EventData"))
             st = parse_eventdata(&x, &c);
         else if (lw_str_eq_c(c.local, "UserData"))
@@ -871,6 +883,14 @@ lw_status lw_xml_event_parse(const char *s, size_t n, lw_event *ev, unsigned fla
     }
     if (x.oom)
         st = LW_ENOMEM;
+    /* System after the data (unusual): the fields were built, but the event is still
+     * one no rule wants. */
+    if (!st && want && !lw_want_event(want, ev->channel, ev->provider, ev->event_id))
+        x.skip_data = true;
+    if (!st && x.skip_data) {
+        ev->partial = true;
+        ev->nfields = 0; /* a partial event has no fields, whatever came before System */
+    }
     if (st == LW_EFORMAT && err) {
         err->offset = x.err_off;
         err->msg = x.err ? x.err : "invalid XML";

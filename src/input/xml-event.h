@@ -71,6 +71,15 @@ typedef struct lw_xml_error {
 lw_status lw_xml_event_parse(const char *s, size_t n, lw_event *ev, unsigned flags,
                              lw_xml_error *err);
 
+/*
+ * The same, skipping the fields of events no rule wants: once <System> has been read and
+ * lw_want_event(want, channel, provider, event id) is false, EventData, UserData and
+ * RenderingInfo are validated exactly as when decoded (the same errors), no fields are
+ * added, and on LW_OK ev->partial is set.  want NULL: like lw_xml_event_parse().
+ */
+lw_status lw_xml_event_parse_want(const char *s, size_t n, lw_event *ev, unsigned flags,
+                                  const lw_want *want, lw_xml_error *err);
+
 extern const lw_decoder lw_decoder_xml;
 extern const lw_decoder lw_decoder_evtx;
 

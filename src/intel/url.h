@@ -34,17 +34,17 @@ typedef enum lw_ip_form {
 
 /* Parse problems; bit set in lw_url.flags (a URL can have several). */
 enum {
-    LW_URLF_NO_HOST = 1u << 0,     /* nothing usable as a host (error) */
-    LW_URLF_BAD_PORT = 1u << 1,    /* port present but not a number 0..65535 */
-    LW_URLF_BACKSLASH = 1u << 2,   /* '\' used as a separator in the authority */
-    LW_URLF_CONTROL = 1u << 3,     /* control bytes or spaces inside the URL */
-    LW_URLF_BAD_IPV6 = 1u << 4,    /* '[' ... ']' host that is not an IPv6 address */
-    LW_URLF_OPAQUE = 1u << 5,      /* scheme without authority: data:, javascript:, mailto: */
-    LW_URLF_BARE = 1u << 6,        /* no scheme: a bare host, "host/path" or "host:port" */
-    LW_URLF_TRAILING_DOT = 1u << 7,/* host ends with '.' */
-    LW_URLF_PCT_HOST = 1u << 8,    /* host contains %XX escapes */
-    LW_URLF_NON_ASCII = 1u << 9,   /* host contains bytes >= 0x80 (raw IDN or garbage) */
-    LW_URLF_TOO_LONG = 1u << 10,   /* host longer than 253 bytes (DNS limit) */
+    LW_URLF_NO_HOST = 1u << 0,      /* nothing usable as a host (error) */
+    LW_URLF_BAD_PORT = 1u << 1,     /* port present but not a number 0..65535 */
+    LW_URLF_BACKSLASH = 1u << 2,    /* '\' used as a separator in the authority */
+    LW_URLF_CONTROL = 1u << 3,      /* control bytes or spaces inside the URL */
+    LW_URLF_BAD_IPV6 = 1u << 4,     /* '[' ... ']' host that is not an IPv6 address */
+    LW_URLF_OPAQUE = 1u << 5,       /* scheme without authority: data:, javascript:, mailto: */
+    LW_URLF_BARE = 1u << 6,         /* no scheme: a bare host, "host/path" or "host:port" */
+    LW_URLF_TRAILING_DOT = 1u << 7, /* host ends with '.' */
+    LW_URLF_PCT_HOST = 1u << 8,     /* host contains %XX escapes */
+    LW_URLF_NON_ASCII = 1u << 9,    /* host contains bytes >= 0x80 (raw IDN or garbage) */
+    LW_URLF_TOO_LONG = 1u << 10,    /* host longer than 253 bytes (DNS limit) */
 };
 
 /*
@@ -66,9 +66,9 @@ typedef struct lw_url {
     bool has_userinfo;
     bool host_is_ip;
     lw_ip_form ip_form;
-    uint32_t ipv4;      /* host-order IPv4 value when ip_form is a v4 form */
-    uint8_t ipv6[16];   /* when ip_form == LW_IP_V6 */
-    unsigned flags;     /* LW_URLF_* */
+    uint32_t ipv4;    /* host-order IPv4 value when ip_form is a v4 form */
+    uint8_t ipv6[16]; /* when ip_form == LW_IP_V6 */
+    unsigned flags;   /* LW_URLF_* */
 } lw_url;
 
 /*

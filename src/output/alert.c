@@ -1,5 +1,7 @@
 #include "alert.h"
 
+#include "../sigma/correlation.h"
+
 lw_str lw_alert_rule_id(const lw_alert *a)
 {
     return lw_str_c(a->meta->id);
@@ -27,4 +29,80 @@ lw_str lw_alert_tag(const lw_alert *a, size_t i)
 const lw_event *lw_alert_event(const lw_alert *a)
 {
     return a->ev;
+}
+
+/* ---- correlation alerts ---- */
+
+lw_alert_kind lw_alert_get_kind(const lw_alert *a)
+{
+    return a->corr ? LW_ALERT_CORRELATION : LW_ALERT_DETECTION;
+}
+
+const char *lw_alert_correlation_type(const lw_alert *a)
+{
+    return a->corr ? lw_corr_type_name(a->corr->corr->type) : "";
+}
+
+size_t lw_alert_group_count(const lw_alert *a)
+{
+    return a->corr ? a->corr->corr->ngroup : 0;
+}
+
+void lw_alert_group(const lw_alert *a, size_t i, lw_str *name, lw_str *value, int *is_null)
+{
+    bool ok = a->corr && i < a->corr->corr->ngroup;
+    if (name)
+        *name = ok ? lw_str_c(a->corr->corr->group[i]) : LW_STR_NULL;
+    if (value)
+        *value = ok ? a->corr->gval[i] : LW_STR_NULL;
+    if (is_null)
+        *is_null = ok ? a->corr->gnull[i] : 1;
+}
+
+size_t lw_alert_correlation_rule_count(const lw_alert *a)
+{
+    return a->corr ? a->corr->corr->nrefs : 0;
+}
+
+lw_str lw_alert_correlation_rule(const lw_alert *a, size_t i)
+{
+    if (!a->corr || i >= a->corr->corr->nrefs)
+        return LW_STR_NULL;
+    const lw_corr_ref *r = &a->corr->corr->refs[i];
+    return lw_str_c(r->meta && r->meta->id[0] ? r->meta->id : r->text);
+}
+
+double lw_alert_correlation_value(const lw_alert *a)
+{
+    return a->corr ? a->corr->value : 0;
+}
+
+size_t lw_alert_event_count(const lw_alert *a)
+{
+    return a->corr ? a->corr->nevs : 1;
+}
+
+const lw_event *lw_alert_event_at(const lw_alert *a, size_t i)
+{
+    if (!a->corr)
+        return i == 0 ? a->ev : NULL;
+    return i < a->corr->nevs ? &a->corr->evs[i].ev->ev : NULL;
+}
+
+void lw_alert_event_rule(const lw_alert *a, size_t i, lw_str *id, lw_str *title)
+{
+    const lw_rule_meta *m = NULL;
+    if (!a->corr)
+        m = i == 0 ? a->meta : NULL;
+    else if (i < a->corr->nevs)
+        m = a->corr->evs[i].rule;
+    if (id)
+        *id = m ? lw_str_c(m->id) : LW_STR_NULL;
+    if (title)
+        *title = m ? lw_str_c(m->title) : LW_STR_NULL;
+}
+
+uint64_t lw_alert_events_omitted(const lw_alert *a)
+{
+    return a->corr ? a->corr->omitted : 0;
 }

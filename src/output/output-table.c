@@ -1,10 +1,12 @@
 /*
- * Terminal table: one aligned line per alert.  Values come from attacker-controlled logs,
+ * Terminal table: one aligned line per alert; a correlation alert is followed by its
+ * story, one indented line per contributing event in time order.  Values come from attacker-controlled logs,
  * so control bytes (terminal escape sequences) are shown as '?' and never reach the TTY.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sigma/correlation.h"
 #include "sink.h"
 
 typedef struct table_state {
@@ -74,6 +76,46 @@ static const char *level_color(const char *level)
     }
 }
 
+/* Detail of a correlation alert, then one line per contributing event:
+ *   <type> of N events, Group=value ...
+ *     | 2026-03-02T09:15:52.611Z  HOST  rule title  Field=value            */
+static void put_story(lw_buf *b, const lw_alert *a)
+{
+    const lw_calert *ca = a->corr;
+    const lw_corr *c = ca->corr;
+    lw_buf_printf(b, "%s of %u event%s", lw_corr_type_name(c->type), ca->nevs,
+                  ca->nevs == 1 ? "" : "s");
+    if (ca->omitted)
+        lw_buf_printf(b, " (+%llu not kept)", (unsigned long long)ca->omitted);
+    for (uint32_t i = 0; i < c->ngroup; i++) {
+        lw_buf_puts(b, i ? ", " : ": ");
+        put_cell(b, lw_str_c(c->group[i]), 64, false);
+        lw_buf_putc(b, '=');
+        put_cell(b, ca->gnull[i] ? LW_STR_LIT("-") : ca->gval[i], 96, false);
+    }
+    lw_buf_putc(b, '\n');
+    for (uint32_t i = 0; i < ca->nevs; i++) {
+        const lw_event *ev = &ca->evs[i].ev->ev;
+        char t[40];
+        lw_format_time(ev->time_ms, t, sizeof t);
+        lw_buf_puts(b, "  | ");
+        put_cell(b, lw_str_c(t[0] ? t : "-"), 24, true);
+        lw_buf_putc(b, ' ');
+        put_cell(b, ev->host.n ? ev->host : LW_STR_LIT("-"), 20, true);
+        lw_buf_putc(b, ' ');
+        put_cell(b, lw_str_c(ca->evs[i].rule ? ca->evs[i].rule->title : ""), 56, true);
+        lw_buf_putc(b, ' ');
+        const char *fname = "";
+        lw_str detail = lw_event_headline(ev, &fname);
+        if (detail.n) {
+            lw_buf_puts(b, fname);
+            lw_buf_putc(b, '=');
+            put_cell(b, detail, 140, false);
+        }
+        lw_buf_putc(b, '\n');
+    }
+}
+
 static lw_status table_write(void *state, const lw_alert *a)
 {
     table_state *s = state;
@@ -107,13 +149,17 @@ static lw_status table_write(void *state, const lw_alert *a)
     put_cell(b, lw_str_c(a->meta->title), 56, true);
     lw_buf_putc(b, ' ');
     const char *fname = "";
-    lw_str detail = lw_event_headline(a->ev, &fname);
-    if (detail.n) {
-        lw_buf_puts(b, fname);
-        lw_buf_putc(b, '=');
-        put_cell(b, detail, 160, false);
+    if (a->corr) {
+        put_story(b, a);
+    } else {
+        lw_str detail = lw_event_headline(a->ev, &fname);
+        if (detail.n) {
+            lw_buf_puts(b, fname);
+            lw_buf_putc(b, '=');
+            put_cell(b, detail, 160, false);
+        }
+        lw_buf_putc(b, '\n');
     }
-    lw_buf_putc(b, '\n');
     if (!lw_buf_ok(b))
         return LW_ENOMEM;
     return fwrite(b->p, 1, b->n, s->out) == b->n ? LW_OK : LW_EIO;

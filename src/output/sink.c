@@ -63,105 +63,173 @@ lw_status lw_sink_close(lw_sink *s)
     return st;
 }
 
+/* ---- JSON writer: appends with an inline capacity check (lw_buf_reserve only when the
+ * buffer must grow), literals without strlen, numbers without printf.  The bytes written
+ * are exactly those of the plain lw_buf_put* calls they replace. ---- */
+
+static inline void put_bytes(lw_buf *b, const char *p, size_t n)
+{
+    if ((!b->oom && b->cap - b->n > n) || lw_buf_reserve(b, n)) {
+        memcpy(b->p + b->n, p, n);
+        b->n += n;
+    }
+}
+#define PUT_LIT(b, lit) put_bytes((b), (lit), sizeof(lit) - 1)
+
+static inline void put_char(lw_buf *b, char c)
+{
+    if ((!b->oom && b->cap - b->n > 1) || lw_buf_reserve(b, 1))
+        b->p[b->n++] = c;
+}
+
+static void put_u64(lw_buf *b, uint64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put_bytes(b, tmp + i, sizeof tmp - i);
+}
+
 static void put_json_str(lw_buf *b, lw_str s)
 {
-    lw_buf_putc(b, '"');
+    put_char(b, '"');
     lw_buf_put_json_escaped(b, s.p ? s.p : "", s.n);
-    lw_buf_putc(b, '"');
+    put_char(b, '"');
+}
+
+static void put_json_cstr(lw_buf *b, const char *s)
+{
+    put_json_str(b, lw_str_c(s));
 }
 
 static void put_field_value(lw_buf *b, const lw_field *f)
 {
     if (f->flags & LW_FIELD_NULL)
-        lw_buf_puts(b, "null");
+        PUT_LIT(b, "null");
     else
         put_json_str(b, f->value);
 }
 
+static inline bool same_name(const lw_field *a, const lw_field *b)
+{
+    return a->name.n == b->name.n &&
+           (a->name.n == 0 || memcmp(a->name.p, b->name.p, a->name.n) == 0);
+}
+
+/* A 64-bit digest of a field name: equal names give equal digests, so comparing digests
+ * first turns the duplicate-name search into integer compares (names are compared only
+ * when digests collide). */
+static inline uint64_t name_digest(lw_str s)
+{
+    uint64_t head = 0, tail = 0;
+    size_t k = s.n < 8 ? s.n : 8;
+    if (k) {
+        memcpy(&head, s.p, k);
+        memcpy(&tail, s.p + s.n - k, k);
+    }
+    return (head * 0x9E3779B97F4A7C15ull) ^ (tail + s.n * 0xC2B2AE3D27D4EB4Full);
+}
+
+#define DIGEST_MAX 128 /* events with more fields take the plain path */
+
 void lw_event_fields_to_json(lw_buf *b, const lw_event *ev)
 {
-    lw_buf_putc(b, '{');
+    uint64_t dg[DIGEST_MAX];
+    const uint32_t nf = ev->nfields;
+    const bool use_dg = nf <= DIGEST_MAX;
+    if (use_dg)
+        for (uint32_t i = 0; i < nf; i++)
+            dg[i] = name_digest(ev->fields[i].name);
+#define SAME(i, j) ((!use_dg || dg[i] == dg[j]) && same_name(&ev->fields[i], &ev->fields[j]))
+    put_char(b, '{');
     bool first = true;
-    for (uint32_t i = 0; i < ev->nfields; i++) {
+    for (uint32_t i = 0; i < nf; i++) {
         const lw_field *f = &ev->fields[i];
         bool seen = false;
         for (uint32_t j = 0; j < i && !seen; j++)
-            seen = lw_str_eq(ev->fields[j].name, f->name);
+            seen = SAME(j, i);
         if (seen)
             continue; /* written with its first occurrence */
         uint32_t count = 1;
-        for (uint32_t j = i + 1; j < ev->nfields; j++)
-            count += lw_str_eq(ev->fields[j].name, f->name);
+        for (uint32_t j = i + 1; j < nf; j++)
+            count += SAME(j, i);
         if (!first)
-            lw_buf_putc(b, ',');
+            put_char(b, ',');
         first = false;
         put_json_str(b, f->name);
-        lw_buf_putc(b, ':');
+        put_char(b, ':');
         if (count == 1) {
             put_field_value(b, f);
             continue;
         }
-        lw_buf_putc(b, '[');
+        put_char(b, '[');
         bool f2 = true;
-        for (uint32_t j = i; j < ev->nfields; j++) {
-            if (!lw_str_eq(ev->fields[j].name, f->name))
+        for (uint32_t j = i; j < nf; j++) {
+            if (!SAME(j, i))
                 continue;
             if (!f2)
-                lw_buf_putc(b, ',');
+                put_char(b, ',');
             f2 = false;
             put_field_value(b, &ev->fields[j]);
         }
-        lw_buf_putc(b, ']');
+        put_char(b, ']');
     }
-    lw_buf_putc(b, '}');
+    put_char(b, '}');
+#undef SAME
 }
 
 void lw_alert_to_json(lw_buf *b, const lw_alert *a)
 {
     const lw_rule_meta *m = a->meta;
     const lw_event *ev = a->ev;
-    lw_buf_puts(b, "{\"rule\":{\"id\":");
-    put_json_str(b, lw_str_c(m->id));
-    lw_buf_puts(b, ",\"title\":");
-    put_json_str(b, lw_str_c(m->title));
-    lw_buf_puts(b, ",\"level\":");
-    put_json_str(b, lw_str_c(m->level));
-    lw_buf_puts(b, ",\"status\":");
-    put_json_str(b, lw_str_c(m->status));
-    lw_buf_puts(b, ",\"tags\":[");
+    PUT_LIT(b, "{\"rule\":{\"id\":");
+    put_json_cstr(b, m->id);
+    PUT_LIT(b, ",\"title\":");
+    put_json_cstr(b, m->title);
+    PUT_LIT(b, ",\"level\":");
+    put_json_cstr(b, m->level);
+    PUT_LIT(b, ",\"status\":");
+    put_json_cstr(b, m->status);
+    PUT_LIT(b, ",\"tags\":[");
     for (size_t i = 0; i < m->ntags; i++) {
         if (i)
-            lw_buf_putc(b, ',');
-        put_json_str(b, lw_str_c(m->tags[i]));
+            put_char(b, ',');
+        put_json_cstr(b, m->tags[i]);
     }
-    lw_buf_puts(b, "],\"path\":");
-    put_json_str(b, lw_str_c(m->path));
-    lw_buf_puts(b, "},\"time\":");
+    PUT_LIT(b, "],\"path\":");
+    put_json_cstr(b, m->path);
+    PUT_LIT(b, "},\"time\":");
     if (ev->time_ms == INT64_MIN) {
-        lw_buf_puts(b, "null");
+        PUT_LIT(b, "null");
     } else {
         char t[40];
         lw_format_time(ev->time_ms, t, sizeof t);
-        put_json_str(b, lw_str_c(t));
+        put_json_cstr(b, t);
     }
-    lw_buf_puts(b, ",\"host\":");
+    PUT_LIT(b, ",\"host\":");
     put_json_str(b, ev->host);
-    lw_buf_puts(b, ",\"category\":");
-    put_json_str(b, lw_str_c(lw_event_category(ev)));
-    lw_buf_puts(b, ",\"source\":{\"path\":");
-    put_json_str(b, lw_str_c(lw_event_source_path(ev)));
-    lw_buf_printf(b, ",\"record\":%llu}", (unsigned long long)ev->record);
-    lw_buf_puts(b, ",\"event\":");
+    PUT_LIT(b, ",\"category\":");
+    put_json_cstr(b, lw_event_category(ev));
+    PUT_LIT(b, ",\"source\":{\"path\":");
+    put_json_cstr(b, lw_event_source_path(ev));
+    PUT_LIT(b, ",\"record\":");
+    put_u64(b, ev->record);
+    PUT_LIT(b, "},\"event\":");
     lw_event_fields_to_json(b, ev);
-    lw_buf_putc(b, '}');
+    if (a->corr)
+        lw_alert_corr_to_json(b, a); /* correlation and events keys (alert-json-corr.c) */
+    put_char(b, '}');
 }
 
 lw_str lw_event_headline(const lw_event *ev, const char **name)
 {
     static const char *const prefs[] = {
-        "CommandLine", "TargetFilename", "QueryName", "ImageLoaded", "TargetObject",
-        "DestinationIp", "PipeName", "ScriptBlockText", "Image", "ServiceName",
-        "TargetUserName", "Data",
+        "CommandLine",  "TargetFilename", "QueryName",      "ImageLoaded",
+        "TargetObject", "DestinationIp",  "PipeName",       "ScriptBlockText",
+        "Image",        "ServiceName",    "TargetUserName", "Data",
     };
     for (size_t i = 0; i < sizeof prefs / sizeof prefs[0]; i++) {
         const lw_field *f = lw_event_find(ev, lw_str_c(prefs[i]));

@@ -1,5 +1,6 @@
 /*
- * Sigma log-source mapping for Windows (the table pySigma's Windows pipelines use).
+ * Sigma log-source mapping for Windows (the table pySigma's Windows pipelines use) and
+ * for network products (zeek services are "zeek/<log type>" channels; docs/network.md).
  * Categories are resolved to event bits by lw_event_normalize(); services are channels.
  */
 #include "logsource.h"
@@ -73,6 +74,35 @@ static const service_row windows_services[] = {
     {"winrm", {"Microsoft-Windows-WinRM/Operational"}},
 };
 
+/* product: zeek, service: X  ->  Channel "zeek/X" (the Zeek log path; docs/network.md).
+ * The log types Zeek ships; a rule naming another is rejected rather than matching
+ * nothing. */
+static const char *const zeek_services[] = {
+    "zeek/conn",        "zeek/dns",          "zeek/http",        "zeek/files",
+    "zeek/ssl",         "zeek/x509",         "zeek/pe",          "zeek/notice",
+    "zeek/weird",       "zeek/smb_files",    "zeek/smb_mapping", "zeek/dce_rpc",
+    "zeek/kerberos",    "zeek/rdp",          "zeek/ntlm",        "zeek/ssh",
+    "zeek/smtp",        "zeek/ftp",          "zeek/dhcp",        "zeek/software",
+    "zeek/tunnel",      "zeek/dpd",          "zeek/analyzer",    "zeek/known_hosts",
+    "zeek/known_services", "zeek/known_certs", "zeek/intel",     "zeek/irc",
+    "zeek/mysql",       "zeek/radius",       "zeek/sip",         "zeek/snmp",
+    "zeek/socks",       "zeek/syslog",       "zeek/modbus",      "zeek/dnp3",
+    "zeek/packet_filter", "zeek/signatures", "zeek/ocsp",        "zeek/x509_ocsp",
+};
+
+static lw_status zeek_service(lw_str service, lw_logsource *out, char *why, size_t why_len)
+{
+    for (size_t i = 0; i < sizeof zeek_services / sizeof zeek_services[0]; i++) {
+        if (lw_str_ieq_c(service, zeek_services[i] + 5)) {
+            out->channels[out->nchannels++] = zeek_services[i];
+            return LW_OK;
+        }
+    }
+    lw_fmt(why, why_len, "unsupported logsource service '%.*s' for product zeek", (int)service.n,
+           service.p);
+    return LW_ERULE;
+}
+
 lw_status lw_logsource_compile(lw_str product, lw_str category, lw_str service, lw_logsource *out,
                                char *why, size_t why_len)
 {
@@ -80,6 +110,10 @@ lw_status lw_logsource_compile(lw_str product, lw_str category, lw_str service, 
     if (product.n) {
         if (lw_str_ieq_c(product, "windows")) {
             out->product = LW_PRODUCT_WINDOWS;
+        } else if (lw_str_ieq_c(product, "zeek")) {
+            out->product = LW_PRODUCT_ZEEK;
+        } else if (lw_str_ieq_c(product, "suricata")) {
+            out->product = LW_PRODUCT_SURICATA;
         } else {
             lw_fmt(why, why_len, "unsupported logsource product '%.*s'", (int)product.n, product.p);
             return LW_ERULE;
@@ -94,9 +128,13 @@ lw_status lw_logsource_compile(lw_str product, lw_str category, lw_str service, 
         }
         out->cats = 1ULL << c;
     }
+    if (service.n && out->product == LW_PRODUCT_ZEEK)
+        return zeek_service(service, out, why, why_len);
     if (service.n) {
         if (out->product != LW_PRODUCT_WINDOWS) {
-            lw_fmt(why, why_len, "unsupported logsource service '%.*s' without product windows",
+            lw_fmt(why, why_len,
+                   "unsupported logsource service '%.*s' (services are mapped for products "
+                   "windows and zeek only)",
                    (int)service.n, service.p);
             return LW_ERULE;
         }

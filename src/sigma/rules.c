@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "correlation.h"
 #include "sigma-int.h"
 
 #define MAX_DIR_DEPTH 32
@@ -39,6 +40,7 @@ void lw_rules_free(lw_rules *r)
     free(r->fields.slots);
     free(r->ids.slots);
     lw_prefilter_free(r->pf);
+    lw_corrset_free(r->corr);
     lw_placeholders_free(r);
     lw_arena_free(&r->arena);
     free(r);
@@ -46,7 +48,7 @@ void lw_rules_free(lw_rules *r)
 
 size_t lw_rules_count(const lw_rules *r)
 {
-    return r ? r->nrules : 0;
+    return r ? r->nrules + lw_rules_correlation_count(r) : 0;
 }
 
 size_t lw_rules_rejected(const lw_rules *r)
@@ -63,7 +65,13 @@ lw_status lw_rules_compile(lw_rules *r)
      * prefilter (prefilter.c) is built here.  After this the set is read-only. */
     if (r->compiled)
         return LW_OK;
-    lw_status st = lw_prefilter_build(r);
+    /* Correlations still waiting for a referenced rule are rejected now (silently:
+     * lw_rules_resolve() is the way to get their reports). */
+    lw_status st = lw_corr_resolve(r, NULL, NULL, true);
+    if (!st)
+        st = lw_corr_finalize(r);
+    if (!st)
+        st = lw_prefilter_build(r);
     if (st)
         return st;
     r->compiled = 1;
@@ -433,10 +441,14 @@ static lw_status on_doc(int doc, const lw_ynode *root, void *ud)
         return LW_ENOMEM;
     c->prev = (lw_ynode *)eff;
 
-    if (lw_ymap_get(eff, "correlation")) {
-        const lw_ynode *k = lw_ymap_key(eff, "correlation");
-        report(c, doc, eff, false, k->line, k->col, "correlation rules are not supported yet");
-        return LW_OK;
+    if (lw_ymap_get(eff, "correlation") || lw_ymap_key(eff, "correlation")) {
+        /* Kept pending: its report comes when its references resolve (correlation.c). */
+        lw_status cst = lw_corr_parse(c->r, eff, c->path, doc, &e);
+        if (cst == LW_ERULE) {
+            report(c, doc, eff, false, e.line, e.column, e.msg);
+            return LW_OK;
+        }
+        return cst;
     }
     if (lw_ymap_get(eff, "filter") && !lw_ymap_get(eff, "detection")) {
         const lw_ynode *k = lw_ymap_key(eff, "filter");
@@ -612,7 +624,10 @@ lw_status lw_rules_load(lw_rules *r, const char *path, lw_rule_report_fn cb, voi
     struct stat sb;
     if (stat(path, &sb) != 0)
         return LW_EIO;
-    if (S_ISDIR(sb.st_mode))
-        return load_dir(r, path, cb, ud, 0);
-    return load_file(r, path, cb, ud, true);
+    lw_status st = S_ISDIR(sb.st_mode) ? load_dir(r, path, cb, ud, 0)
+                                       : load_file(r, path, cb, ud, true);
+    if (st)
+        return st;
+    /* Correlations whose references are loaded by now get their report. */
+    return lw_corr_resolve(r, cb, ud, false);
 }

@@ -157,6 +157,7 @@ struct lw_rules {
     lw_placeholder *ph;
     size_t nph, capph;
     struct lw_prefilter *pf; /* literal prefilter (prefilter.c); NULL: evaluate every rule */
+    struct lw_corrset *corr; /* correlation rules (correlation.h); NULL when none */
     int compiled;
 };
 

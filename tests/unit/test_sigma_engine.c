@@ -455,7 +455,7 @@ static const rcase reject_cases[] = {
     {"expand-no-values", H "detection:\n  sel:\n    C|expand: '%%nothere%%'\n  condition: sel\n", 7,
      15, "--placeholder"},
     {"correlation", "title: c\ncorrelation:\n  type: event_count\n  rules: [x]\n", 2, 1,
-     "correlation rules are not supported yet"},
+     "missing correlation 'timespan'"},
     {"alias", H "detection:\n  sel: &a\n    C: x\n  other: *a\n  condition: sel\n", 8, 10,
      "aliases"},
     {"neq", H "detection:\n  sel:\n    C|neq: x\n  condition: sel\n", 7, 5, "neq"},
