@@ -27,7 +27,7 @@
 #define LW_DEFAULT_MAX_RECORD (16u * 1024 * 1024)
 #define LW_MAX_DIR_DEPTH      64
 #define LW_SNIFF_BYTES        4096
-#define LW_DEF_MAX_BUFFERED   100000
+#define LW_DEF_MAX_BUFFERED   50000
 
 /* A buffered base-rule match waiting for its turn. */
 typedef struct lw_pend {

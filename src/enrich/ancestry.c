@@ -22,8 +22,8 @@
 #include "enrich-int.h"
 
 #define NIL        UINT32_MAX
-#define PATH_STORE 200       /* longer image paths keep their last PATH_STORE bytes */
-#define SKEW_MS    2000      /* start-time tolerance between a 4688 and its Sysmon twin */
+#define PATH_STORE 200  /* longer image paths keep their last PATH_STORE bytes */
+#define SKEW_MS    2000 /* start-time tolerance between a 4688 and its Sysmon twin */
 
 typedef struct proc {
     uint64_t guid_key, pguid_key; /* 0 = none */
@@ -48,8 +48,7 @@ struct lw_proc_table {
     uint32_t head, tail; /* LRU: head most recent */
     unsigned depth;
     int64_t max_age_ms, newest_ms;
-    uint64_t inserts, evicted_count, evicted_age, lookups, lookup_misses, parent_misses,
-        pid_stale;
+    uint64_t inserts, evicted_count, evicted_age, lookups, lookup_misses, parent_misses, pid_stale;
 };
 
 bool lw_parse_pid(lw_str s, uint32_t *pid)

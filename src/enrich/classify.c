@@ -16,7 +16,10 @@ typedef struct cls_row {
 } cls_row;
 
 /* The length is computed from the literal so a row cannot disagree with its name. */
-#define ROW(name, in_path, primary, also) {name, sizeof(name) - 1, in_path, primary, also}
+#define ROW(name, in_path, primary, also)                                                          \
+    {                                                                                              \
+        name, sizeof(name) - 1, in_path, primary, also                                             \
+    }
 #define B  LW_CLS_BROWSER
 #define M  LW_CLS_MAIL
 #define C  LW_CLS_CHAT
@@ -180,7 +183,7 @@ static const cls_row cls_table[] = {
 #undef L
 
 static const char *const cls_names[LW_CLS__COUNT] = {
-    "browser", "mail_client", "chat_client", "office",    "pdf_reader", "script_host",
+    "browser", "mail_client", "chat_client",  "office",    "pdf_reader", "script_host",
     "shell",   "desktop",     "archive_tool", "installer", "lolbin",
 };
 

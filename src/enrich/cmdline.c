@@ -205,8 +205,7 @@ lw_target_kind lw_target_kind_of(lw_str s)
     if (s.n >= 2 && (s.p[0] == '\\' || s.p[0] == '/') && (s.p[1] == '\\' || s.p[1] == '/') &&
         !(s.n >= 4 && s.p[2] == '?' && s.p[3] == '\\') && !(s.n >= 4 && s.p[2] == '.'))
         return LW_TARGET_UNC;
-    static const char *const inl[] = {"javascript:", "vbscript:", "jscript:", "about:",
-                                      "data:"};
+    static const char *const inl[] = {"javascript:", "vbscript:", "jscript:", "about:", "data:"};
     for (size_t i = 0; i < sizeof inl / sizeof inl[0]; i++)
         if (istarts(s, inl[i]))
             return LW_TARGET_INLINE;
@@ -224,11 +223,16 @@ lw_target_kind lw_target_kind_of(lw_str s)
 const char *lw_target_kind_name(lw_target_kind k)
 {
     switch (k) {
-    case LW_TARGET_FILE: return "file";
-    case LW_TARGET_URL: return "url";
-    case LW_TARGET_UNC: return "unc";
-    case LW_TARGET_INLINE: return "inline";
-    default: return "";
+    case LW_TARGET_FILE:
+        return "file";
+    case LW_TARGET_URL:
+        return "url";
+    case LW_TARGET_UNC:
+        return "unc";
+    case LW_TARGET_INLINE:
+        return "inline";
+    default:
+        return "";
     }
 }
 
@@ -289,7 +293,7 @@ static bool h_mshta(argv_it *it, lw_cmdline_info *out, int depth)
 {
     arg a;
     while (it_next(it, &a)) {
-        if (a.v.n && a.v.p[0] == '-' )
+        if (a.v.n && a.v.p[0] == '-')
             continue;
         /* Inline script: keep the rest of the line, the arguments would cut it at blanks. */
         if (lw_target_kind_of(a.v) == LW_TARGET_INLINE) {
@@ -359,9 +363,8 @@ static bool h_powershell(argv_it *it, lw_cmdline_info *out, int depth)
         /* Options that take a value. */
         if (is_abbrev(n, "executionpolicy", 2) || lw_str_ieq_c(n, "ep") ||
             is_abbrev(n, "windowstyle", 1) || is_abbrev(n, "workingdirectory", 2) ||
-            lw_str_ieq_c(n, "wd") || is_abbrev(n, "version", 1) ||
-            is_abbrev(n, "inputformat", 2) || lw_str_ieq_c(n, "if") ||
-            is_abbrev(n, "outputformat", 1) || lw_str_ieq_c(n, "of") ||
+            lw_str_ieq_c(n, "wd") || is_abbrev(n, "version", 1) || is_abbrev(n, "inputformat", 2) ||
+            lw_str_ieq_c(n, "if") || is_abbrev(n, "outputformat", 1) || lw_str_ieq_c(n, "of") ||
             is_abbrev(n, "configurationname", 4) || is_abbrev(n, "psconsolefile", 3) ||
             is_abbrev(n, "settingsfile", 3) || is_abbrev(n, "custompipename", 3) ||
             is_abbrev(n, "encodedarguments", 8) || lw_str_ieq_c(n, "ea")) {
@@ -408,14 +411,15 @@ static bool h_cmd(argv_it *it, lw_cmdline_info *out, int depth)
     if (!it_first(&sub, &a))
         return false;
     static const char *const builtins[] = {
-        "echo", "set", "if", "for", "del", "erase", "copy", "type", "cd", "chdir", "pushd",
-        "popd", "ren", "rename", "move", "mkdir", "md", "rd", "rmdir", "cls", "exit", "title",
-        "ver", "vol", "dir", "rem", "mklink", "assoc", "ftype", "path", "prompt", "color",
-        "break", "verify", "goto", "shift", "setlocal", "endlocal"};
+        "echo",  "set",    "if",     "for",   "del",      "erase",   "copy",   "type",
+        "cd",    "chdir",  "pushd",  "popd",  "ren",      "rename",  "move",   "mkdir",
+        "md",    "rd",     "rmdir",  "cls",   "exit",     "title",   "ver",    "vol",
+        "dir",   "rem",    "mklink", "assoc", "ftype",    "path",    "prompt", "color",
+        "break", "verify", "goto",   "shift", "setlocal", "endlocal"};
     for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-        if (lw_str_ieq_c(a.v, builtins[i]) || (istarts(a.v, builtins[i]) &&
-                                               a.v.n > strlen(builtins[i]) &&
-                                               a.v.p[strlen(builtins[i])] == '.'))
+        if (lw_str_ieq_c(a.v, builtins[i]) ||
+            (istarts(a.v, builtins[i]) && a.v.n > strlen(builtins[i]) &&
+             a.v.p[strlen(builtins[i])] == '.'))
             return false;
     if (lw_str_ieq_c(a.v, "start")) {
         bool title_done = false;
@@ -502,8 +506,8 @@ static bool rundll_proxy(lw_str dll, lw_str entry, int *which)
     lw_str base = lw_path_basename(dll);
     for (size_t i = 0; i < sizeof proxies / sizeof proxies[0]; i++) {
         lw_str d = lw_str_c(proxies[i].dll);
-        bool dll_ok = lw_str_ieq(base, d) ||
-                      (base.n + 4 == d.n && lw_str_ieq(base, (lw_str){d.p, base.n}));
+        bool dll_ok =
+            lw_str_ieq(base, d) || (base.n + 4 == d.n && lw_str_ieq(base, (lw_str){d.p, base.n}));
         if (dll_ok && lw_str_ieq_c(entry, proxies[i].entry)) {
             *which = proxies[i].which;
             return true;
@@ -675,10 +679,12 @@ typedef struct prog_row {
 } prog_row;
 
 static const prog_row prog_table[] = {
-    {"mshta", h_mshta},          {"wscript", h_wsh},          {"cscript", h_wsh},
-    {"powershell", h_powershell}, {"pwsh", h_powershell},      {"powershell_ise", h_powershell},
-    {"cmd", h_cmd},              {"rundll32", h_rundll32},    {"regsvr32", h_regsvr32},
-    {"msiexec", h_msiexec},      {"control", h_control},      {"hh", h_hh},
+    {"mshta", h_mshta},       {"wscript", h_wsh},
+    {"cscript", h_wsh},       {"powershell", h_powershell},
+    {"pwsh", h_powershell},   {"powershell_ise", h_powershell},
+    {"cmd", h_cmd},           {"rundll32", h_rundll32},
+    {"regsvr32", h_regsvr32}, {"msiexec", h_msiexec},
+    {"control", h_control},   {"hh", h_hh},
 };
 
 static bool dispatch(lw_str image, argv_it *it, lw_cmdline_info *out, int depth)

@@ -85,8 +85,7 @@ void lw_motw_table_free(lw_motw_table *t);
  * parts absent in m are filled from the entry.  The merged parts are copied into arena (they
  * live as long as the event).  Returns LW_ENOMEM only when arena allocation fails; when the
  * table itself cannot store the entry it counts the drop and still returns the merged m. */
-lw_status lw_motw_merge(lw_motw_table *t, lw_str host, lw_str path, lw_motw *m,
-                        lw_arena *arena);
+lw_status lw_motw_merge(lw_motw_table *t, lw_str host, lw_str path, lw_motw *m, lw_arena *arena);
 /* Lookup (host, path) without changing the table; views live until the next merge. */
 bool lw_motw_lookup(lw_motw_table *t, lw_str host, lw_str path, lw_motw *out);
 void lw_motw_table_stats(const lw_motw_table *t, lw_enricher_stats *st);
@@ -102,11 +101,11 @@ typedef enum lw_target_kind {
 } lw_target_kind;
 
 typedef struct lw_cmdline_info {
-    lw_str target;         /* unquoted; a view into the command line or into scratch */
+    lw_str target; /* unquoted; a view into the command line or into scratch */
     lw_target_kind kind;
-    lw_str entry;          /* rundll32 entry point ("DllRegisterServer"), else empty */
-    bool encoded;          /* powershell -EncodedCommand */
-    bool truncated;        /* scanning stopped at a bound (args, bytes, scratch) */
+    lw_str entry;   /* rundll32 entry point ("DllRegisterServer"), else empty */
+    bool encoded;   /* powershell -EncodedCommand */
+    bool truncated; /* scanning stopped at a bound (args, bytes, scratch) */
 } lw_cmdline_info;
 
 /* Find the file or URL that the program `image` (path or name; when empty, argv[0] of
@@ -166,11 +165,11 @@ typedef struct lw_proc_fields {
 
 /* Ancestry of one process, as derived for an event. */
 typedef struct lw_ancestry {
-    bool known;                          /* something is known about the ancestors */
-    uint16_t classes;                    /* union of ancestor classes (not the process) */
+    bool known;       /* something is known about the ancestors */
+    uint16_t classes; /* union of ancestor classes (not the process) */
     uint16_t parent_cls, grandparent_cls;
-    unsigned nimages;                    /* ancestor images known, parent first */
-    lw_str images[LW_ANC_DEPTH_MAX];     /* views valid until the next table call */
+    unsigned nimages;                /* ancestor images known, parent first */
+    lw_str images[LW_ANC_DEPTH_MAX]; /* views valid until the next table call */
 } lw_ancestry;
 
 /* Process creation: insert the new process (keyed by GUID, and by host+pid for events

@@ -11,12 +11,12 @@
 
 #define CAT(c) (1ULL << (c))
 
-#define DEFAULT_MAX_PROCS   32768u
-#define DEFAULT_MAX_DEPTH   8u
-#define DEFAULT_MAX_AGE_MS  (24LL * 3600 * 1000)
-#define DEFAULT_MAX_MOTW    4096u
-#define DEFAULT_MOTW_BYTES  (4u << 20)
-#define JOIN_CAP            (LW_ANC_DEPTH_MAX * 208)
+#define DEFAULT_MAX_PROCS  32768u
+#define DEFAULT_MAX_DEPTH  8u
+#define DEFAULT_MAX_AGE_MS (24LL * 3600 * 1000)
+#define DEFAULT_MAX_MOTW   4096u
+#define DEFAULT_MOTW_BYTES (4u << 20)
+#define JOIN_CAP           (LW_ANC_DEPTH_MAX * 208)
 
 struct lw_enricher {
     lw_proc_table *procs;
@@ -126,7 +126,8 @@ static void pick(const lw_event *ev, picked *p)
             if (lw_str_ieq(n, LW_STR_LIT("ParentProcessGuid")))
                 slot = &p->parent_guid;
             break;
-        default: break;
+        default:
+            break;
         }
         if (slot && !slot->p && !(f->flags & LW_FIELD_NULL))
             *slot = v.p ? v : (lw_str){"", 0};
@@ -204,8 +205,8 @@ static lw_status enrich_process(lw_enricher *e, lw_event *ev, const picked *p)
         return st;
 
     /* Ancestry. */
-    lw_proc_fields pf = {ev->host, ev->time_ms,    p->guid,  p->parent_guid, p->pid,
-                         p->parent_pid, p->image, p->parent_image, self, parent};
+    lw_proc_fields pf = {ev->host,      ev->time_ms, p->guid,         p->parent_guid, p->pid,
+                         p->parent_pid, p->image,    p->parent_image, self,           parent};
     lw_ancestry a;
     if ((st = lw_proc_created(e->procs, &pf, &a)))
         return st;
@@ -317,10 +318,11 @@ static lw_status enrich_stream(lw_enricher *e, lw_event *ev, const picked *p)
 static lw_status enrich_actor(lw_enricher *e, lw_event *ev, const picked *p)
 {
     lw_status st;
-    if (p->image.n && (st = put_class(e, ev, "ImageClass", lw_image_classes_cached(&e->cls_cache, p->image))))
+    if (p->image.n &&
+        (st = put_class(e, ev, "ImageClass", lw_image_classes_cached(&e->cls_cache, p->image))))
         return st;
-    lw_proc_fields pf = {ev->host, ev->time_ms, p->guid, LW_STR_NULL, p->pid, LW_STR_NULL,
-                         p->image, LW_STR_NULL, -1, -1};
+    lw_proc_fields pf = {ev->host,    ev->time_ms, p->guid,     LW_STR_NULL, p->pid,
+                         LW_STR_NULL, p->image,    LW_STR_NULL, -1,          -1};
     lw_ancestry a;
     if (!lw_proc_lookup(e->procs, &pf, &a) || !a.known)
         return LW_OK;
@@ -347,8 +349,8 @@ lw_status lw_enrich_event(lw_enricher *e, lw_event *ev)
     if (creation)
         return enrich_process(e, ev, &p);
     if (cats & CAT(LW_CAT_PROCESS_TERMINATION)) {
-        lw_proc_fields pf = {ev->host, ev->time_ms, p.guid, LW_STR_NULL, p.pid, LW_STR_NULL,
-                             p.image, LW_STR_NULL, -1, -1};
+        lw_proc_fields pf = {ev->host,    ev->time_ms, p.guid,      LW_STR_NULL, p.pid,
+                             LW_STR_NULL, p.image,     LW_STR_NULL, -1,          -1};
         lw_proc_terminated(e->procs, &pf);
         return LW_OK;
     }

@@ -16,12 +16,12 @@ typedef struct lw_enricher lw_enricher;
 
 /* Bounds of the per-hunt state; 0 in any member means its default. */
 typedef struct lw_enricher_limits {
-    uint32_t max_procs;       /* process table entries (default 32768, ~16 MiB) */
-    uint32_t max_depth;       /* ancestor levels kept per process (default 8, max 16) */
-    int64_t proc_max_age_ms;  /* evict processes not seen for this long, event time
-                                 (default 24 h) */
-    uint32_t max_motw;        /* Zone.Identifier entries being merged (default 4096) */
-    size_t max_motw_bytes;    /* bytes of stored Zone.Identifier text (default 4 MiB) */
+    uint32_t max_procs;      /* process table entries (default 32768, ~16 MiB) */
+    uint32_t max_depth;      /* ancestor levels kept per process (default 8, max 16) */
+    int64_t proc_max_age_ms; /* evict processes not seen for this long, event time
+                                (default 24 h) */
+    uint32_t max_motw;       /* Zone.Identifier entries being merged (default 4096) */
+    size_t max_motw_bytes;   /* bytes of stored Zone.Identifier text (default 4 MiB) */
 } lw_enricher_limits;
 
 /* Counters for the run summary.  Everything dropped because of a bound is counted. */
@@ -39,12 +39,12 @@ typedef struct lw_enricher_stats {
     uint64_t proc_pid_stale;     /* pid matches rejected: parent started after the child */
     uint64_t motw_entries;       /* Zone.Identifier entries held now */
     uint64_t motw_max;
-    uint64_t motw_merges;        /* stream events merged with an earlier one */
-    uint64_t motw_evicted;       /* entries evicted (count or byte bound) */
-    uint64_t motw_too_large;     /* entries not stored: larger than the byte bound */
-    uint64_t motw_bytes;         /* bytes held now */
-    uint64_t cmdline_targets;    /* CommandLineTarget fields added */
-    uint64_t cmdline_truncated;  /* command lines scanned only up to a bound */
+    uint64_t motw_merges;       /* stream events merged with an earlier one */
+    uint64_t motw_evicted;      /* entries evicted (count or byte bound) */
+    uint64_t motw_too_large;    /* entries not stored: larger than the byte bound */
+    uint64_t motw_bytes;        /* bytes held now */
+    uint64_t cmdline_targets;   /* CommandLineTarget fields added */
+    uint64_t cmdline_truncated; /* command lines scanned only up to a bound */
 } lw_enricher_stats;
 
 /* Create an enricher with default limits.  Returns LW_OK or LW_ENOMEM. */

@@ -16,8 +16,7 @@
 
 static bool is_blank(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f' ||
-           c == '\0';
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f' || c == '\0';
 }
 
 /* A literal backslash-r or backslash-n escape at p[i]. */
@@ -109,9 +108,9 @@ bool lw_path_split_stream(lw_str path, lw_str *base, lw_str *stream)
 
 /* ---- the merge table -------------------------------------------------------------- */
 
-#define NIL       UINT32_MAX
-#define NPARTS    6
-#define MAX_PART  8192 /* longest part stored; longer ones are cut (counted as too large) */
+#define NIL      UINT32_MAX
+#define NPARTS   6
+#define MAX_PART 8192 /* longest part stored; longer ones are cut (counted as too large) */
 
 typedef struct motw_ent {
     uint64_t key;
@@ -137,12 +136,18 @@ struct lw_motw_table {
 static lw_str *part_ref(lw_motw *m, unsigned i)
 {
     switch (i) {
-    case 0: return &m->zone_id;
-    case 1: return &m->host_url;
-    case 2: return &m->referrer;
-    case 3: return &m->host_ip;
-    case 4: return &m->app_zone_id;
-    default: return &m->last_writer;
+    case 0:
+        return &m->zone_id;
+    case 1:
+        return &m->host_url;
+    case 2:
+        return &m->referrer;
+    case 3:
+        return &m->host_ip;
+    case 4:
+        return &m->app_zone_id;
+    default:
+        return &m->last_writer;
     }
 }
 

@@ -18,10 +18,8 @@ typedef struct uf_names {
     }
 
 static const uf_names uf_table[LW_UF__COUNT] = {
-    [LW_UF_HOST_URL] = UF("HostUrl"),
-    [LW_UF_REFERRER_URL] = UF("ReferrerUrl"),
-    [LW_UF_CMDLINE_URL] = UF("CommandLineUrl"),
-    [LW_UF_CMDLINE_TARGET] = UF("CommandLineTarget"),
+    [LW_UF_HOST_URL] = UF("HostUrl"),           [LW_UF_REFERRER_URL] = UF("ReferrerUrl"),
+    [LW_UF_CMDLINE_URL] = UF("CommandLineUrl"), [LW_UF_CMDLINE_TARGET] = UF("CommandLineTarget"),
     [LW_UF_QUERY_NAME] = UF("QueryName"),
 };
 

@@ -365,8 +365,10 @@ static lw_status proxifier_record(lw_input *in, proxy_state *st, lw_str line, lw
         proc.n -= 4; /* Proxifier marks 64-bit processes */
     lw_str action = LW_STR_NULL, msg = LW_STR_NULL, sent = LW_STR_NULL, recv = LW_STR_NULL,
            life = LW_STR_NULL, via = LW_STR_NULL;
-    lw_str t[16];
-    uint32_t n = tokens(r.rest, t, 15, false);
+    lw_str t[17];
+    uint32_t n = tokens(r.rest, t, 16, false);
+    if (n > 16)
+        n = 16; /* only the first words matter; t[16] was not written */
     if (n >= 1 && lw_str_eq_c(t[0], "open")) {
         action = t[0];
         if (n >= 4 && lw_str_eq_c(t[1], "through") && lw_str_eq_c(t[2], "proxy"))

