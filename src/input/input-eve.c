@@ -45,12 +45,6 @@ static uint32_t member(const char *b, const lw_json_tok *t, uint32_t obj, const 
     return UINT32_MAX;
 }
 
-static lw_str fv(const lw_event *ev, const char *name)
-{
-    const lw_field *f = lw_event_find(ev, lw_str_c(name));
-    return f && !(f->flags & LW_FIELD_NULL) ? f->value : LW_STR_NULL;
-}
-
 /* "rdata" values of an array of answer objects, or of every array in a grouped object,
  * comma-joined into the arena. */
 static lw_status dns_answers(lw_event *ev, const char *b, const lw_json_tok *t, uint32_t v,
@@ -103,46 +97,44 @@ static lw_status dns_answers(lw_event *ev, const char *b, const lw_json_tok *t, 
 
 static lw_status add_aliases(lw_event *ev, lw_str type, const char *b, const lw_json_tok *t)
 {
+    static const char *const names[] = {
+        "src_ip",  "src_port", "dest_ip", "dest_port", "http.http_method", "http.hostname",
+        "http.url", "http.http_user_agent", "http.status", "http.http_refer",
+        "http.http_content_type", "http.protocol", "http.length", "dns.rrname", "dns.rrtype",
+        "dns.rdata"};
+    enum { SRC_IP, SRC_PORT, DEST_IP, DEST_PORT, METHOD, HOST, URL, UA, STATUS, REFER, CTYPE,
+           PROTO, LEN, RRNAME, RRTYPE, RDATA, NV };
+    lw_str v[NV];
+    lw_net_lookup(ev, names, NV, v);
     lw_status s;
-    if ((s = lw_net_alias(ev, "dst_ip", fv(ev, "dest_ip"))) ||
-        (s = lw_net_alias(ev, "dst_port", fv(ev, "dest_port"))))
-        return s;
     uint32_t http = member(b, t, 0, "http");
-    if (http != UINT32_MAX && t[http].type == LW_JSON_OBJECT) {
-        lw_str method = fv(ev, "http.http_method");
-        bool to_client = lw_str_eq_c(type, "fileinfo") && !lw_str_ieq_c(method, "POST") &&
-                         !lw_str_ieq_c(method, "PUT");
+    bool has_http = http != UINT32_MAX && t[http].type == LW_JSON_OBJECT;
+    /* For fileinfo the file flows server -> client: EVE's source is the server unless the
+     * method uploads. */
+    bool to_client = has_http && lw_str_eq_c(type, "fileinfo") &&
+                     !lw_str_ieq_c(v[METHOD], "POST") && !lw_str_ieq_c(v[METHOD], "PUT");
+    lw_str dip = to_client ? v[SRC_IP] : v[DEST_IP], dport = to_client ? v[SRC_PORT] : v[DEST_PORT];
+    if ((s = lw_net_alias(ev, "dst_ip", dip)) || (s = lw_net_alias(ev, "dst_port", dport)))
+        return s;
+    if (has_http) {
         lw_http_view h = {
-            .client_ip = fv(ev, to_client ? "dest_ip" : "src_ip"),
-            .server_ip = fv(ev, to_client ? "src_ip" : "dest_ip"),
-            .server_port = fv(ev, to_client ? "src_port" : "dest_port"),
-            .host = fv(ev, "http.hostname"),
-            .target = fv(ev, "http.url"),
-            .method = method,
-            .user_agent = fv(ev, "http.http_user_agent"),
-            .status = fv(ev, "http.status"),
-            .referrer = fv(ev, "http.http_refer"),
-            .mime = fv(ev, "http.http_content_type"),
-            .version = fv(ev, "http.protocol"),
-            .resp_bytes = fv(ev, "http.length"),
+            .client_ip = to_client ? v[DEST_IP] : v[SRC_IP],
+            .host = v[HOST],
+            .target = v[URL],
+            .method = v[METHOD],
+            .user_agent = v[UA],
+            .status = v[STATUS],
+            .referrer = v[REFER],
+            .mime = v[CTYPE],
+            .version = v[PROTO],
+            .resp_bytes = v[LEN],
         };
-        /* dst_ip/dst_port above are EVE's packet direction; the proxy view wants the
-         * server, which for fileinfo is EVE's source. */
-        if (to_client) {
-            for (uint32_t i = 0; i < ev->nfields; i++) {
-                lw_field *f = &ev->fields[i];
-                if (lw_str_eq_c(f->name, "dst_ip") && h.server_ip.p)
-                    f->value = h.server_ip;
-                else if (lw_str_eq_c(f->name, "dst_port") && h.server_port.p)
-                    f->value = h.server_port;
-            }
-        }
         if ((s = lw_net_add_proxy_fields(ev, &h)))
             return s;
     }
     uint32_t dns = member(b, t, 0, "dns");
     if (dns != UINT32_MAX && t[dns].type == LW_JSON_OBJECT) {
-        lw_str q = fv(ev, "dns.rrname"), rt = fv(ev, "dns.rrtype"), ans = fv(ev, "dns.rdata");
+        lw_str q = v[RRNAME], rt = v[RRTYPE], ans = v[RDATA];
         uint32_t qs = member(b, t, dns, "queries");
         if (!q.p && qs != UINT32_MAX && t[qs].type == LW_JSON_ARRAY && t[qs].count) {
             uint32_t q0 = qs + 1, rn = member(b, t, q0, "rrname"), ty = member(b, t, q0, "rrtype");

@@ -538,6 +538,7 @@ static lw_status w3c_record(lw_input *in, proxy_state *st, lw_str line, lw_event
         .version = w3c_col(st, "cs-version"),
         .req_bytes = w3c_col(st, "cs-bytes"),
         .resp_bytes = w3c_col(st, "sc-bytes"),
+        .may_exist = true, /* W3C columns are named like Sigma's proxy fields */
     };
     if ((s = lw_net_add_proxy_fields(ev, &h)))
         return s;

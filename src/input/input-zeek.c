@@ -148,46 +148,48 @@ static lw_status norm_name(lw_arena *a, lw_str k, lw_str *out)
 
 /* ---- aliases by log type -------------------------------------------------------------- */
 
-static lw_str fv(const lw_event *ev, const char *name)
-{
-    const lw_field *f = lw_event_find(ev, lw_str_c(name));
-    return f && !(f->flags & LW_FIELD_NULL) ? f->value : LW_STR_NULL;
-}
-
 static lw_status add_aliases(lw_event *ev, lw_str type)
 {
     lw_status s = LW_OK;
     if (lw_str_eq_c(type, "http")) {
+        static const char *const names[] = {
+            "id.orig_h", "id.resp_h",   "id.resp_p", "host",    "uri",
+            "method",    "user_agent",  "status_code", "referrer", "resp_mime_types",
+            "version",   "request_body_len", "response_body_len"};
+        lw_str v[13];
+        lw_net_lookup(ev, names, 13, v);
         lw_http_view h = {
-            .client_ip = fv(ev, "id.orig_h"),
-            .server_ip = fv(ev, "id.resp_h"),
-            .server_port = fv(ev, "id.resp_p"),
-            .host = fv(ev, "host"),
-            .target = fv(ev, "uri"),
-            .method = fv(ev, "method"),
-            .user_agent = fv(ev, "user_agent"),
-            .status = fv(ev, "status_code"),
-            .referrer = fv(ev, "referrer"),
-            .mime = fv(ev, "resp_mime_types"),
-            .version = fv(ev, "version"),
-            .req_bytes = fv(ev, "request_body_len"),
-            .resp_bytes = fv(ev, "response_body_len"),
+            .client_ip = v[0],
+            .server_ip = v[1],
+            .server_port = v[2],
+            .host = v[3],
+            .target = v[4],
+            .method = v[5],
+            .user_agent = v[6],
+            .status = v[7],
+            .referrer = v[8],
+            .mime = v[9],
+            .version = v[10],
+            .req_bytes = v[11],
+            .resp_bytes = v[12],
         };
         return lw_net_add_proxy_fields(ev, &h);
     }
+    static const char *const names[] = {"id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p",
+                                        "answers",   "qtype_name"};
+    lw_str v[6];
     if (lw_str_eq_c(type, "dns")) {
-        if ((s = lw_net_alias(ev, "answer", fv(ev, "answers"))) ||
-            (s = lw_net_alias(ev, "record_type", fv(ev, "qtype_name"))) ||
-            (s = lw_net_alias(ev, "src_ip", fv(ev, "id.orig_h"))) ||
-            (s = lw_net_alias(ev, "dst_ip", fv(ev, "id.resp_h"))))
+        lw_net_lookup(ev, names, 6, v);
+        if ((s = lw_net_alias(ev, "answer", v[4])) ||
+            (s = lw_net_alias(ev, "record_type", v[5])) ||
+            (s = lw_net_alias(ev, "src_ip", v[0])) || (s = lw_net_alias(ev, "dst_ip", v[2])))
             return s;
         return LW_OK;
     }
     if (lw_str_eq_c(type, "conn")) {
-        if ((s = lw_net_alias(ev, "src_ip", fv(ev, "id.orig_h"))) ||
-            (s = lw_net_alias(ev, "src_port", fv(ev, "id.orig_p"))) ||
-            (s = lw_net_alias(ev, "dst_ip", fv(ev, "id.resp_h"))) ||
-            (s = lw_net_alias(ev, "dst_port", fv(ev, "id.resp_p"))))
+        lw_net_lookup(ev, names, 4, v);
+        if ((s = lw_net_alias(ev, "src_ip", v[0])) || (s = lw_net_alias(ev, "src_port", v[1])) ||
+            (s = lw_net_alias(ev, "dst_ip", v[2])) || (s = lw_net_alias(ev, "dst_port", v[3])))
             return s;
     }
     return LW_OK;

@@ -157,6 +157,26 @@ lw_status lw_net_alias(lw_event *ev, const char *name, lw_str value)
     return lw_event_add(ev, n, value, 0);
 }
 
+void lw_net_lookup(const lw_event *ev, const char *const *names, size_t n, lw_str *out)
+{
+    size_t left = n;
+    for (size_t i = 0; i < n; i++)
+        out[i] = LW_STR_NULL;
+    for (uint32_t f = 0; f < ev->nfields && left; f++) {
+        const lw_field *fd = &ev->fields[f];
+        if (fd->flags & LW_FIELD_NULL)
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            if (out[i].p || fd->name.n == 0 || names[i][0] != fd->name.p[0] || strlen(names[i]) != fd->name.n ||
+                memcmp(names[i], fd->name.p, fd->name.n) != 0)
+                continue;
+            out[i] = fd->value.p ? fd->value : (lw_str){"", 0};
+            left--;
+            break;
+        }
+    }
+}
+
 void lw_net_split_target(lw_str t, lw_str *stem, lw_str *query, lw_str *ext, lw_str *host)
 {
     size_t i = 0, path_beg = 0;
@@ -256,7 +276,8 @@ lw_status lw_net_add_proxy_fields(lw_event *ev, const lw_http_view *h)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         if (!rows[i].v.p || !rows[i].v.n)
             continue;
-        lw_status s = lw_net_alias(ev, rows[i].name, rows[i].v);
+        lw_status s = h->may_exist ? lw_net_alias(ev, rows[i].name, rows[i].v)
+                                   : lw_event_add(ev, lw_str_c(rows[i].name), rows[i].v, 0);
         if (s != LW_OK)
             return s;
     }

@@ -56,6 +56,9 @@ typedef struct lw_http_view {
     lw_str client_ip, server_ip, server_port;
     lw_str host, target, method, user_agent, status, referrer, mime, version;
     lw_str req_bytes, resp_bytes;
+    /* The event may already hold some proxy names (W3C logs name their columns so): only
+     * then does each alias cost a lookup.  Zeek and EVE names never collide with them. */
+    bool may_exist;
 } lw_http_view;
 
 /*
@@ -71,6 +74,10 @@ lw_status lw_net_add_proxy_fields(lw_event *ev, const lw_http_view *h);
  * last path segment (no dot; empty if none), and the host of an absolute URL / CONNECT
  * target (no userinfo, no port).  All are views into target. */
 void lw_net_split_target(lw_str target, lw_str *stem, lw_str *query, lw_str *ext, lw_str *host);
+
+/* One pass over ev's fields: out[i] = value of the first field named exactly names[i]
+ * (case-sensitive), or a NULL view.  Cheaper than n lw_event_find() calls. */
+void lw_net_lookup(const lw_event *ev, const char *const *names, size_t n, lw_str *out);
 
 /* Add name=value unless ev already has name (ASCII case-insensitive) or value.p is NULL. */
 lw_status lw_net_alias(lw_event *ev, const char *name, lw_str value);
