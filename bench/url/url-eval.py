@@ -4,7 +4,12 @@ never used by scripts/fit-url-model.py), with block and allow lists OFF so only 
 lexical and lookalike signals are measured.  Reports recall / FPR at the default
 thresholds (suspicious 50, malicious 80), AUC, per-source recall, and throughput.
 
-Usage: bench/url/url-eval.py [path/to/lurewatch] [--all]   (--all: every URL, not only test)
+Classes: phishing = OpenPhish, malware = URLhaus; benign = tranco-synth (Tranco hosts) +
+platform-synth (hosting-platform tenants); recall and FPR are reported per class/source.
+
+Usage: bench/url/url-eval.py [path/to/lurewatch] [--all] [--train] [--misses] [--no-speed]
+  --all: every URL, not only test; --train: the train split (for tuning);
+  --misses: print phishing URLs scored < 50 and benign URLs scored >= 50.
 """
 import json
 import os
@@ -37,17 +42,21 @@ def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     binary = args[0] if args else os.path.join(ROOT, "build-intel", "lurewatch")
     rows = url_dataset.dataset()
-    if "--all" not in sys.argv:
+    if "--train" in sys.argv:
+        rows = [r for r in rows if r[2] == "train"]
+    elif "--all" not in sys.argv:
         rows = [r for r in rows if r[2] == "test"]
     urls = [r[3] for r in rows]
     data = "\n".join(urls) + "\n"
     p = subprocess.run([binary, "url", "-f", "jsonl", "-"], input=data, capture_output=True,
                        text=True, check=True)
-    scores = [json.loads(l)["score"] for l in p.stdout.splitlines()]
+    js = [json.loads(l) for l in p.stdout.splitlines()]
+    scores = [j["score"] for j in js]
     assert len(scores) == len(rows), (len(scores), len(rows))
     pos = [s for s, r in zip(scores, rows) if r[0] == "malicious"]
     neg = [s for s, r in zip(scores, rows) if r[0] == "benign"]
-    print("held-out URLs: %d malicious, %d benign (split by host; lists off)" % (len(pos), len(neg)))
+    print("%s URLs: %d malicious, %d benign (split by host; lists off)" % (
+        "train" if "--train" in sys.argv else "all" if "--all" in sys.argv else "held-out", len(pos), len(neg)))
     for t in (50, 80):
         tp = sum(1 for s in pos if s >= t)
         fp = sum(1 for s in neg if s >= t)
@@ -58,6 +67,21 @@ def main():
         print("  %-13s n=%5d  >=50: %5.1f%%  >=80: %5.1f%%" % (
             src, len(ss), 100.0 * sum(1 for s in ss if s >= 50) / len(ss),
             100.0 * sum(1 for s in ss if s >= 80) / len(ss)))
+    for name, srcs in (("phishing", ["openphish"]), ("malware", ["urlhaus"]),
+                       ("benign (all)", ["tranco-synth", "platform-synth"])):
+        ss = [s for s, r in zip(scores, rows) if r[1] in srcs]
+        if ss:
+            what = "FPR" if name.startswith("benign") else "recall"
+            print("  class %-13s n=%5d  %s >=50: %5.1f%%  >=80: %5.1f%%" % (
+                name, len(ss), what, 100.0 * sum(1 for s in ss if s >= 50) / len(ss),
+                100.0 * sum(1 for s in ss if s >= 80) / len(ss)))
+    if "--misses" in sys.argv:
+        for j, r in zip(js, rows):
+            if (r[1] == "openphish" and j["score"] < 50) or (r[0] == "benign" and j["score"] >= 50):
+                print("%s %3d %s  [%s]" % ("MISS" if r[0] == "malicious" else "FP  ", j["score"], r[3],
+                                           ",".join(x["code"] for x in j["reasons"])))
+    if "--no-speed" in sys.argv:
+        return
     # throughput: every URL of the data set, 5 passes, JSON output to /dev/null
     allurls = "\n".join(r[3] for r in url_dataset.dataset()) + "\n"
     big = allurls * 5

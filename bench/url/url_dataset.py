@@ -11,6 +11,18 @@ assets, docs, login/account pages with return URLs, API calls, software download
 fixed seed.  The hosts are real; the paths are synthetic, which is the main caveat of the
 benign side (docs/url-intel.md).
 
+A second benign source, "platform-synth", holds tenants of hosting platforms (github.io,
+netlify.app, vercel.app, pages.dev, workers.dev, blogspot.com, herokuapp.com, web.app,
+firebaseapp.com, azurewebsites.net, cloudfront.net, onrender.com, glitch.me, wixsite.com,
+weebly.com, r2.dev, webflow.io, ...).  Tranco lists registrable domains only, so without
+it the platform features could not be measured at all (every tenant in the data would be
+malicious).  Tenant names follow each platform's own conventions (netlify's
+adjective-noun-hex6 auto names, vercel's project-hash-team previews, pages.dev hex
+previews, heroku's adjective-noun-1234, cloudfront's d + 13 random characters, GitHub user
+and repository names ...), with ordinary paths, 6% login/account paths and 3% tenant names
+that mention a brand in a developer context (discord-bot, stripe-demo).  Synthetic, fixed
+seed 4711: it measures FPR on what platform tenants *look like*, not on real traffic.
+
 Split: by host (SHA-1 of the lowercase host, 70% train / 30% test), so URLs of one host never
 straddle the split and the test hosts were never seen while fitting.
 """
@@ -119,6 +131,142 @@ def benign_urls(n_per_domain=2, seed=1204):
     return out
 
 
+ADJ = ("fluffy clever gilded sunny admirable gleeful magenta silly brave calm eager fancy "
+       "jolly kind lively proud witty quiet rapid shiny tiny vivid warm bright cosmic "
+       "dreamy frosty golden hidden lucky mellow misty noble polished radiant").split()
+NOUN = ("churros baklava vacherin tiramisu mousse cylinder heart rain goat river forest "
+        "meadow falcon otter panda comet nebula harbor canyon island lantern maple pebble "
+        "quartz willow zephyr biscuit cupcake dolphin ember glacier").split()
+PROJ = ("portfolio my-portfolio website personal-site blog landing-page todo-app react-todo "
+        "weather-app calculator dashboard admin-panel docs documentation api-docs demo "
+        "playground resume cv notes wiki game snake-game tic-tac-toe chat-app recipe-app "
+        "shop store ecommerce-demo movie-app quiz-app expense-tracker timer pomodoro "
+        "markdown-editor design-system ui-kit components storybook static-site homepage "
+        "photography gallery music-player course-project final-project capstone "
+        "hackathon-2024 conference meetup event-site wedding church school-project "
+        "cafe restaurant bakery studio agency consulting clinic").split()
+FIRST = ("alex maria john priya wei ana luca sara omar yuki li chen david emma noah olivia "
+         "liam sofia ivan nina raj kofi amara mateo elena hana").split()
+LAST = ("smith garcia kumar wang silva rossi kim nguyen patel mueller dubois okafor "
+        "santos ivanova tanaka jensen lopez novak").split()
+DEV_BRANDS = ("discord-bot slack-app stripe-demo shopify-theme github-stats spotify-stats "
+              "google-sheets-api telegram-bot paypal-sdk-demo twitter-card-preview").split()
+
+
+def _user(r):
+    k = r.random()
+    if k < 0.4:
+        return r.choice(FIRST) + r.choice(LAST) + (str(r.randint(1, 999)) if r.random() < 0.4 else "")
+    if k < 0.7:
+        return r.choice(FIRST) + "-" + r.choice(LAST)
+    return r.choice(WORDS) + r.choice(["dev", "codes", "lab", "hq", "io", ""]) + str(r.randint(0, 99))
+
+
+def _alnum(r, n):
+    return "".join(r.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(n))
+
+
+def _project(r):
+    if r.random() < 0.03:
+        return r.choice(DEV_BRANDS)
+    return r.choice(PROJ)
+
+
+def _tenant_host(r):
+    """(host, kind): one tenant host on a hosting platform, named as the platform names."""
+    k = r.randrange(17)
+    if k == 0:
+        return "%s.github.io" % _user(r), "gh"
+    if k == 1:
+        return r.choice(["%s-%s-%s.netlify.app" % (r.choice(ADJ), r.choice(NOUN), _hex(r, 6)),
+                         "%s.netlify.app" % _project(r),
+                         "deploy-preview-%d--%s.netlify.app" % (r.randint(1, 400), _project(r)),
+                         "%s--%s.netlify.app" % (_hex(r, 24), _project(r))]), "site"
+    if k == 2:
+        p = _project(r)
+        return r.choice(["%s.vercel.app" % p, "%s-%s.vercel.app" % (p, _user(r)),
+                         "%s-git-%s-%s.vercel.app" % (p, r.choice(["main", "dev", "staging", "feat-ui"]), _user(r)),
+                         "%s-%s-%s-projects.vercel.app" % (p, _alnum(r, 9), _user(r))]), "site"
+    if k == 3:
+        p = _project(r)
+        return r.choice(["%s.pages.dev" % p, "%s.%s.pages.dev" % (_hex(r, 8), p),
+                         "%s.%s.pages.dev" % (r.choice(["main", "dev", "preview"]), p)]), "site"
+    if k == 4:
+        return "%s.%s.workers.dev" % (r.choice(["api", "proxy", "cors", "worker", "redirect", "hello-world", "image-resizer"]) +
+                                      r.choice(["", "-" + r.choice(NOUN)]), _user(r)), "api"
+    if k == 5:
+        return "%s%s.blogspot.com" % (r.choice(WORDS), r.choice(WORDS + FIRST)), "blog"
+    if k == 6:
+        return r.choice(["%s-%s-%d.herokuapp.com" % (r.choice(ADJ), r.choice(NOUN), r.randint(1000, 99999)),
+                         "%s.herokuapp.com" % _project(r),
+                         "%s-%s.herokuapp.com" % (_project(r), _hex(r, 12))]), "site"
+    if k == 7:
+        return r.choice(["%s.web.app" % _project(r), "%s-%s.web.app" % (_project(r), _alnum(r, 5)),
+                         "%s-%d.firebaseapp.com" % (_project(r), r.randint(100, 99999))]), "site"
+    if k == 8:
+        return r.choice(["%s.azurewebsites.net" % _project(r),
+                         "%s-%s.azurewebsites.net" % (_project(r), r.choice(["prod", "dev", "api", "test"])),
+                         "%s-%s.%s-01.azurewebsites.net" % (_project(r), _alnum(r, 16),
+                                                           r.choice(["westeurope", "eastus", "centralus"]))]), "site"
+    if k == 9:
+        return "d%s.cloudfront.net" % _alnum(r, 13), "cdn"
+    if k == 10:
+        return r.choice(["%s.onrender.com" % _project(r), "%s-%s.onrender.com" % (_project(r), _alnum(r, 4))]), "site"
+    if k == 11:
+        return "%s-%s-%s.glitch.me" % (r.choice(ADJ), r.choice(NOUN), r.choice(NOUN)), "site"
+    if k == 12:
+        return "%s.wixsite.com" % _user(r).replace("-", ""), "wix"
+    if k == 13:
+        return "%s.weebly.com" % (r.choice(WORDS) + r.choice(WORDS)), "site"
+    if k == 14:
+        return "pub-%s.r2.dev" % _hex(r, 32), "cdn"
+    if k == 15:
+        return "%s.webflow.io" % _project(r), "site"
+    return r.choice(["%s.gitlab.io" % _user(r), "%s.surge.sh" % _project(r), "%s.fly.dev" % _project(r),
+                     "%s.up.railway.app" % _project(r), "%s.deno.dev" % _project(r)]), "site"
+
+
+def _tenant_path(r, kind):
+    k = r.random()
+    if kind == "cdn":
+        return r.choice(["/assets/%s.%s.js" % (r.choice(WORDS), _hex(r, 8)), "/img/%s_%d.jpg" % (r.choice(WORDS), r.randint(1, 9999)),
+                         "/static/media/%s.%s.woff2" % (r.choice(WORDS), _hex(r, 8)), "/%s/%s.png" % (_hex(r, 8), r.choice(WORDS)),
+                         "/uploads/%s.pdf" % _slug(r, 2)])
+    if kind == "gh" and k < 0.6:
+        return "/%s/%s" % (_project(r), r.choice(["", "index.html", "docs/", "about.html"]))
+    if kind == "wix":
+        return "/%s%s" % (r.choice(WORDS), r.choice(["", "/about", "/contact", "/blog"]))
+    if kind == "blog" and k < 0.6:
+        return "/%d/%02d/%s.html" % (r.randint(2010, 2025), r.randint(1, 12), _slug(r, r.randint(2, 6)))
+    if kind == "api" and k < 0.7:
+        return "/%s/%s" % (r.choice(["api", "v1", "proxy"]), r.choice(WORDS))
+    if k < 0.35:
+        return r.choice(["/", ""])
+    if k < 0.55:
+        return "/%s" % r.choice(["about", "projects", "contact", "blog", "docs", "pricing", "faq", "team"])
+    if k < 0.70:
+        return "/%s/%s" % (r.choice(WORDS), _slug(r, r.randint(1, 4)))
+    if k < 0.80:
+        return r.choice(["/assets/index-%s.js" % _b64(r, 8), "/static/css/main.%s.css" % _hex(r, 8),
+                         "/favicon.ico", "/manifest.json"])
+    if k < 0.86:
+        return r.choice(["/login", "/signin", "/account", "/auth/callback?code=%s" % _hex(r, 20), "/register"])
+    if k < 0.93:
+        return "/%s?id=%d" % (r.choice(WORDS), r.randint(1, 99999))
+    return "/#/%s" % r.choice(WORDS)
+
+
+def platform_urls(n_hosts=1500, seed=4711):
+    r = random.Random(seed)
+    out = []
+    for _ in range(n_hosts):
+        host, kind = _tenant_host(r)
+        for _ in range(r.choice([1, 2])):
+            scheme = "https" if r.random() < 0.95 else "http"
+            out.append(("benign", "platform-synth", "%s://%s%s" % (scheme, host, _tenant_path(r, kind))))
+    return out
+
+
 def malicious_urls():
     out = []
     with open(os.path.join(LISTS, "openphish_public_feed", "feed.txt"), encoding="utf-8") as f:
@@ -147,5 +295,5 @@ def split_of(url):
 
 def dataset():
     """[(label, source, split, url)]"""
-    rows = benign_urls() + malicious_urls()
+    rows = benign_urls() + platform_urls() + malicious_urls()
     return [(l, s, split_of(u), u) for (l, s, u) in rows if "\n" not in u]

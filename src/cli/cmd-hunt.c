@@ -10,45 +10,47 @@
 
 static void hunt_usage(FILE *f)
 {
-    fputs("usage: lurewatch hunt [options] PATH...\n"
-          "\n"
-          "Read event files and folders (recursive; '-' is stdin), detect each file's format\n"
-          "from its content (EVTX, Windows event XML, evtx_dump / Winlogbeat / NXLog JSON,\n"
-          "JSON lines or arrays; .gz transparently), run Sigma rules, and print alerts.\n"
-          "\n"
-          "options:\n"
-          "  -r, --rules PATH         rule file or folder (repeatable); default: shipped rules\n"
-          "  -f, --format FMT         table (default on a terminal), jsonl (default otherwise), csv\n"
-          "  -o, --output FILE        write alerts to FILE instead of stdout\n"
-          "  -p, --placeholder NAME=FILE\n"
-          "                           values for %NAME% in |expand rules, one per line (repeatable)\n"
-          "      --strict             exit 2 if any rule is rejected\n"
-          "      --max-record-bytes N skip records larger than N bytes (default 16777216)\n"
-          "      --allow FILE         URL intelligence: allow list (domains, Tranco CSV); repeatable\n"
-          "      --block FILE         block list (domains, URLs, hosts, URLhaus/PhishTank CSV,\n"
-          "                           OpenPhish feed); repeatable\n"
-          "      --brands FILE        protected brands (replaces the built-in list)\n"
-          "      --seen-db PATH       SQLite store of first-seen domains (created on first use)\n"
-          "      --max-disorder DUR   correlation: how late (event time) a record may arrive,\n"
-          "                           e.g. 30s, 5m, 1h; 'batch' holds every match until the\n"
-          "                           end so input order never matters (default: batch, or\n"
-          "                           5m when reading stdin)\n"
-          "      --corr-max-groups N  correlation groups held at once (default 100000)\n"
-          "      --corr-max-buffered N\n"
-          "                           matches held for reordering (default 100000)\n"
-          "      --corr-max-group-events N\n"
-          "                           entries counted per group window (default 4096)\n"
-          "      --corr-max-alert-events N\n"
-          "                           events kept per group and listed per alert (default 32)\n"
-          "      --corr-max-copies N  event copies held in correlation windows (default 200000)\n"
-          "      --no-color           no colours in the table (also: NO_COLOR environment variable)\n"
-          "  -v, --verbose            print every skipped-record message (default: first 20)\n"
-          "  -q, --quiet              no per-record messages and no rule warnings; summary only\n"
-          "  -h, --help               this help\n"
-          "\n"
-          "Exit status: 0 the run completed (with or without alerts); 1 the run failed (out of\n"
-          "memory, output error); 2 bad usage or, with --strict, a rejected rule.\n",
-          f);
+    fputs(
+        "usage: lurewatch hunt [options] PATH...\n"
+        "\n"
+        "Read event files and folders (recursive; '-' is stdin), detect each file's format\n"
+        "from its content (EVTX, Windows event XML, evtx_dump / Winlogbeat / NXLog JSON,\n"
+        "JSON lines or arrays; .gz transparently), run Sigma rules, and print alerts.\n"
+        "\n"
+        "options:\n"
+        "  -r, --rules PATH         rule file or folder (repeatable); default: shipped rules\n"
+        "  -f, --format FMT         table (default on a terminal), jsonl (default otherwise), csv\n"
+        "  -o, --output FILE        write alerts to FILE instead of stdout\n"
+        "  -p, --placeholder NAME=FILE\n"
+        "                           values for %NAME% in |expand rules, one per line (repeatable)\n"
+        "      --strict             exit 2 if any rule is rejected\n"
+        "      --max-record-bytes N skip records larger than N bytes (default 16777216)\n"
+        "      --allow FILE         URL intelligence: allow list (domains, Tranco CSV); "
+        "repeatable\n"
+        "      --block FILE         block list (domains, URLs, hosts, URLhaus/PhishTank CSV,\n"
+        "                           OpenPhish feed); repeatable\n"
+        "      --brands FILE        protected brands (replaces the built-in list)\n"
+        "      --seen-db PATH       SQLite store of first-seen domains (created on first use)\n"
+        "      --max-disorder DUR   correlation: how late (event time) a record may arrive,\n"
+        "                           e.g. 30s, 5m, 1h; 'batch' holds every match until the\n"
+        "                           end so input order never matters (default: batch, or\n"
+        "                           5m when reading stdin)\n"
+        "      --corr-max-groups N  correlation groups held at once (default 100000)\n"
+        "      --corr-max-buffered N\n"
+        "                           matches held for reordering (default 100000)\n"
+        "      --corr-max-group-events N\n"
+        "                           entries counted per group window (default 4096)\n"
+        "      --corr-max-alert-events N\n"
+        "                           events kept per group and listed per alert (default 32)\n"
+        "      --corr-max-copies N  event copies held in correlation windows (default 200000)\n"
+        "      --no-color           no colours in the table (also: NO_COLOR environment variable)\n"
+        "  -v, --verbose            print every skipped-record message (default: first 20)\n"
+        "  -q, --quiet              no per-record messages and no rule warnings; summary only\n"
+        "  -h, --help               this help\n"
+        "\n"
+        "Exit status: 0 the run completed (with or without alerts); 1 the run failed (out of\n"
+        "memory, output error); 2 bad usage or, with --strict, a rejected rule.\n",
+        f);
 }
 
 typedef struct hunt_cli {
@@ -73,8 +75,7 @@ static void on_diag(const lw_diag *d, void *ud)
         fprintf(stderr, "lurewatch: %s: %s: %s: %s\n", sev, d->path ? d->path : "-", d->reason,
                 d->message);
     if (!c->verbose && c->diags_printed == MAX_PRINTED_DIAGS)
-        fputs("lurewatch: further messages suppressed (see the summary; -v shows all)\n",
-              stderr);
+        fputs("lurewatch: further messages suppressed (see the summary; -v shows all)\n", stderr);
 }
 
 static void on_alert(const lw_alert *a, void *ud)
@@ -194,8 +195,8 @@ static void print_summary(const lw_hunt_stats *s, size_t nrules, long rejected)
                 (unsigned long long)s->reasons[i].count, s->reasons[i].first[0]);
     }
     fprintf(f, "  rules    %zu loaded, %ld rejected\n", nrules, rejected);
-    static const char *const names[] = {"informational", "low", "medium", "high", "critical",
-                                        "other"};
+    static const char *const names[] = {"informational", "low",      "medium",
+                                        "high",          "critical", "other"};
     fprintf(f, "  alerts   %llu", (unsigned long long)s->alerts);
     bool first = true;
     for (int i = 4; i >= 0; i--) {
@@ -267,18 +268,42 @@ int cmd_hunt(int argc, char **argv)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "r:f:o:p:vqh", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'r': rule_paths[nrule_paths++] = optarg; break;
-        case 'f': format = optarg; break;
-        case 'o': output = optarg; break;
-        case 'p': placeholders[nplaceholders++] = optarg; break;
-        case 'S': strict = true; break;
-        case 'C': no_color = true; break;
-        case 'v': c.verbose = true; break;
-        case 'q': c.quiet = true; break;
-        case 1101: intel_allow[nintel_allow++] = optarg; break;
-        case 1102: intel_block[nintel_block++] = optarg; break;
-        case 1103: intel_opt.brands_file = optarg; break;
-        case 1104: intel_opt.seen_db = optarg; break;
+        case 'r':
+            rule_paths[nrule_paths++] = optarg;
+            break;
+        case 'f':
+            format = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'p':
+            placeholders[nplaceholders++] = optarg;
+            break;
+        case 'S':
+            strict = true;
+            break;
+        case 'C':
+            no_color = true;
+            break;
+        case 'v':
+            c.verbose = true;
+            break;
+        case 'q':
+            c.quiet = true;
+            break;
+        case 1101:
+            intel_allow[nintel_allow++] = optarg;
+            break;
+        case 1102:
+            intel_block[nintel_block++] = optarg;
+            break;
+        case 1103:
+            intel_opt.brands_file = optarg;
+            break;
+        case 1104:
+            intel_opt.seen_db = optarg;
+            break;
         case 'M': {
             char *end = NULL;
             unsigned long long v = strtoull(optarg, &end, 10);
@@ -474,8 +499,7 @@ int cmd_hunt(int argc, char **argv)
         }
     }
     if (lw_sink_close(c.sink) || c.sink_status) {
-        cli_err("writing alerts failed: %s",
-                lw_strerror(c.sink_status ? c.sink_status : LW_EIO));
+        cli_err("writing alerts failed: %s", lw_strerror(c.sink_status ? c.sink_status : LW_EIO));
         rc = LW_EXIT_ERROR;
     }
     print_summary(lw_hunt_get_stats(h), lw_rules_count(rules), rejected);

@@ -59,8 +59,8 @@ struct lw_hunt {
     const char *cur_path; /* interned source path of the current input, or NULL */
     char **paths;         /* interned source paths (correlated events outlive inputs) */
     size_t npaths, cappaths;
-    int64_t max_seen;     /* newest event time seen */
-    bool released;        /* rel_* hold the key of the last match released */
+    int64_t max_seen; /* newest event time seen */
+    bool released;    /* rel_* hold the key of the last match released */
     int64_t rel_t;
     uint64_t rel_tie;
     uint32_t rel_rule;
@@ -73,15 +73,24 @@ static const lw_event empty_event = {.time_ms = INT64_MIN, .event_id = -1};
 const char *lw_strerror(lw_status st)
 {
     switch (st) {
-    case LW_OK: return "ok";
-    case LW_ENOMEM: return "out of memory";
-    case LW_EIO: return "input/output error";
-    case LW_EFORMAT: return "bad or unknown format";
-    case LW_ERULE: return "rule error";
-    case LW_EINVAL: return "invalid argument";
-    case LW_ELIMIT: return "limit exceeded";
-    case LW_EOF: return "end of input";
-    case LW_ENOTFOUND: return "not found";
+    case LW_OK:
+        return "ok";
+    case LW_ENOMEM:
+        return "out of memory";
+    case LW_EIO:
+        return "input/output error";
+    case LW_EFORMAT:
+        return "bad or unknown format";
+    case LW_ERULE:
+        return "rule error";
+    case LW_EINVAL:
+        return "invalid argument";
+    case LW_ELIMIT:
+        return "limit exceeded";
+    case LW_EOF:
+        return "end of input";
+    case LW_ENOTFOUND:
+        return "not found";
     }
     return "unknown status";
 }
@@ -159,8 +168,7 @@ static void count_reason(lw_hunt_stats *st, const char *reason, int file_level, 
 {
     size_t i;
     for (i = 0; i < st->nreasons; i++)
-        if (strcmp(st->reasons[i].reason, reason) == 0 &&
-            st->reasons[i].file_level == file_level)
+        if (strcmp(st->reasons[i].reason, reason) == 0 && st->reasons[i].file_level == file_level)
             break;
     if (i == st->nreasons) {
         if (st->nreasons == LW_SKIP_REASONS_MAX) {
@@ -499,8 +507,7 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
         return LW_OK;
     }
     size_t n = lw_reader_avail(&in.rd);
-    const lw_decoder *dec =
-        lw_decoder_sniff((const unsigned char *)lw_reader_data(&in.rd), n);
+    const lw_decoder *dec = lw_decoder_sniff((const unsigned char *)lw_reader_data(&in.rd), n);
     if (!dec) {
         h->st.files--;
         if (n == 0)
@@ -546,8 +553,8 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
             h->opt.on_event(ev, h->opt.event_ud);
         if (ev->time_ms != INT64_MIN && ev->time_ms > h->max_seen)
             h->max_seen = ev->time_ms;
-        if (h->matcher && (st = lw_matcher_run(h->matcher, ev, on_match, h,
-                                               &h->st.rule_evaluations))) {
+        if (h->matcher &&
+            (st = lw_matcher_run(h->matcher, ev, on_match, h, &h->st.rule_evaluations))) {
             rc = st;
             break;
         }

@@ -97,13 +97,41 @@ static lw_status dns_answers(lw_event *ev, const char *b, const lw_json_tok *t, 
 
 static lw_status add_aliases(lw_event *ev, lw_str type, const char *b, const lw_json_tok *t)
 {
-    static const char *const names[] = {
-        "src_ip",  "src_port", "dest_ip", "dest_port", "http.http_method", "http.hostname",
-        "http.url", "http.http_user_agent", "http.status", "http.http_refer",
-        "http.http_content_type", "http.protocol", "http.length", "dns.rrname", "dns.rrtype",
-        "dns.rdata"};
-    enum { SRC_IP, SRC_PORT, DEST_IP, DEST_PORT, METHOD, HOST, URL, UA, STATUS, REFER, CTYPE,
-           PROTO, LEN, RRNAME, RRTYPE, RDATA, NV };
+    static const char *const names[] = {"src_ip",
+                                        "src_port",
+                                        "dest_ip",
+                                        "dest_port",
+                                        "http.http_method",
+                                        "http.hostname",
+                                        "http.url",
+                                        "http.http_user_agent",
+                                        "http.status",
+                                        "http.http_refer",
+                                        "http.http_content_type",
+                                        "http.protocol",
+                                        "http.length",
+                                        "dns.rrname",
+                                        "dns.rrtype",
+                                        "dns.rdata"};
+    enum {
+        SRC_IP,
+        SRC_PORT,
+        DEST_IP,
+        DEST_PORT,
+        METHOD,
+        HOST,
+        URL,
+        UA,
+        STATUS,
+        REFER,
+        CTYPE,
+        PROTO,
+        LEN,
+        RRNAME,
+        RRTYPE,
+        RDATA,
+        NV
+    };
     lw_str v[NV];
     lw_net_lookup(ev, names, NV, v);
     lw_status s;

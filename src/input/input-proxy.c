@@ -125,9 +125,8 @@ static bool squid_split(lw_str line, lw_str *c, uint32_t *n)
         return false;
     int64_t ms;
     const char *sl = memchr(c[3].p, '/', c[3].n);
-    return lw_net_epoch_ms(c[0], &ms) && memchr(c[0].p, '.', c[0].n) && is_digits(c[1]) &&
-           sl && is_digits((lw_str){sl + 1, c[3].n - (size_t)(sl - c[3].p) - 1}) &&
-           is_digits(c[4]);
+    return lw_net_epoch_ms(c[0], &ms) && memchr(c[0].p, '.', c[0].n) && is_digits(c[1]) && sl &&
+           is_digits((lw_str){sl + 1, c[3].n - (size_t)(sl - c[3].p) - 1}) && is_digits(c[4]);
 }
 
 /* NCSA: host ident user [date] "request" status bytes ["referer" "agent"]. */
@@ -401,8 +400,8 @@ static lw_status proxifier_record(lw_input *in, proxy_state *st, lw_str line, lw
             colon = r.target.p + i - 1;
             break;
         }
-    lw_str port = colon ? (lw_str){colon + 1, r.target.n - (size_t)(colon + 1 - r.target.p)}
-                        : LW_STR_NULL;
+    lw_str port =
+        colon ? (lw_str){colon + 1, r.target.n - (size_t)(colon + 1 - r.target.p)} : LW_STR_NULL;
     if ((s = add(ev, "timestamp", r.stamp)) || (s = add(ev, "Image", proc)) ||
         (s = add(ev, "action", action)) || (s = add(ev, "s-proxy", via)) ||
         (s = add(ev, "lifetime", life)) || (s = add(ev, "message", msg)))

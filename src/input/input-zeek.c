@@ -37,10 +37,10 @@
 #include "json-scan.h"
 #include "net-common.h"
 
-#define ZEEK_MAX_COLS  1024
-#define ZEEK_MAX_SEP   8
-#define ZEEK_MAX_MARK  32
-#define ZEEK_MAX_PATH  64
+#define ZEEK_MAX_COLS 1024
+#define ZEEK_MAX_SEP  8
+#define ZEEK_MAX_MARK 32
+#define ZEEK_MAX_PATH 64
 
 enum { COL_PLAIN = 0, COL_BOOL = 1, COL_TIME = 2 };
 
@@ -52,11 +52,11 @@ typedef struct zeek_state {
     size_t sep_n;
     char empty[ZEEK_MAX_MARK], unset[ZEEK_MAX_MARK];
     size_t empty_n, unset_n;
-    char path[ZEEK_MAX_PATH];   /* "#path"; empty: use file_type */
+    char path[ZEEK_MAX_PATH];      /* "#path"; empty: use file_type */
     char file_type[ZEEK_MAX_PATH]; /* log type guessed from the file name */
-    char *names_buf;            /* owned: NUL-separated column names */
-    lw_str *names;              /* owned: views into names_buf */
-    uint8_t *kinds;             /* owned: COL_* per column (from "#types") */
+    char *names_buf;               /* owned: NUL-separated column names */
+    lw_str *names;                 /* owned: views into names_buf */
+    uint8_t *kinds;                /* owned: COL_* per column (from "#types") */
     uint32_t ncols;
     bool have_fields;
     char channel[ZEEK_MAX_PATH + 8];
@@ -67,14 +67,50 @@ typedef struct zeek_state {
 /* ---- names and log types -------------------------------------------------------------- */
 
 static const char *const zeek_types[] = {
-    "conn",     "dns",       "http",        "files",       "ssl",        "x509",
-    "pe",       "notice",    "weird",       "smb_files",   "smb_mapping", "dce_rpc",
-    "kerberos", "rdp",       "ntlm",        "ssh",         "smtp",       "ftp",
-    "dhcp",     "software",  "tunnel",      "dpd",         "analyzer",   "known_hosts",
-    "known_services", "known_certs", "intel", "irc",       "mysql",      "radius",
-    "sip",      "snmp",      "socks",       "syslog",      "modbus",     "dnp3",
-    "packet_filter", "signatures", "ocsp",  "x509_ocsp",   "capture_loss", "stats",
-    "reporter", "loaded_scripts",
+    "conn",
+    "dns",
+    "http",
+    "files",
+    "ssl",
+    "x509",
+    "pe",
+    "notice",
+    "weird",
+    "smb_files",
+    "smb_mapping",
+    "dce_rpc",
+    "kerberos",
+    "rdp",
+    "ntlm",
+    "ssh",
+    "smtp",
+    "ftp",
+    "dhcp",
+    "software",
+    "tunnel",
+    "dpd",
+    "analyzer",
+    "known_hosts",
+    "known_services",
+    "known_certs",
+    "intel",
+    "irc",
+    "mysql",
+    "radius",
+    "sip",
+    "snmp",
+    "socks",
+    "syslog",
+    "modbus",
+    "dnp3",
+    "packet_filter",
+    "signatures",
+    "ocsp",
+    "x509_ocsp",
+    "capture_loss",
+    "stats",
+    "reporter",
+    "loaded_scripts",
 };
 
 static bool known_type(lw_str s)
@@ -115,12 +151,10 @@ static void type_from_path(const char *path, char *out, size_t cap)
 
 /* Dotted spelling of an underscore-flattened Zeek name, or NULL when k is not one. */
 static const char *const flat_exact[][2] = {
-    {"id_orig_h", "id.orig_h"}, {"id_orig_p", "id.orig_p"},
-    {"id_resp_h", "id.resp_h"}, {"id_resp_p", "id.resp_p"},
-    {"id_vlan", "id.vlan"},     {"id_vlan_inner", "id.vlan_inner"},
+    {"id_orig_h", "id.orig_h"}, {"id_orig_p", "id.orig_p"}, {"id_resp_h", "id.resp_h"},
+    {"id_resp_p", "id.resp_p"}, {"id_vlan", "id.vlan"},     {"id_vlan_inner", "id.vlan_inner"},
 };
-static const char *const flat_prefix[] = {"certificate_", "san_", "basic_constraints_",
-                                          "conn_id_"};
+static const char *const flat_prefix[] = {"certificate_", "san_", "basic_constraints_", "conn_id_"};
 
 static lw_status norm_name(lw_arena *a, lw_str k, lw_str *out)
 {
@@ -153,8 +187,8 @@ static lw_status add_aliases(lw_event *ev, lw_str type)
     lw_status s = LW_OK;
     if (lw_str_eq_c(type, "http")) {
         static const char *const names[] = {
-            "id.orig_h", "id.resp_h",   "id.resp_p", "host",    "uri",
-            "method",    "user_agent",  "status_code", "referrer", "resp_mime_types",
+            "id.orig_h", "id.resp_h",        "id.resp_p",        "host",     "uri",
+            "method",    "user_agent",       "status_code",      "referrer", "resp_mime_types",
             "version",   "request_body_len", "response_body_len"};
         lw_str v[13];
         lw_net_lookup(ev, names, 13, v);
@@ -175,13 +209,12 @@ static lw_status add_aliases(lw_event *ev, lw_str type)
         };
         return lw_net_add_proxy_fields(ev, &h);
     }
-    static const char *const names[] = {"id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p",
-                                        "answers",   "qtype_name"};
+    static const char *const names[] = {"id.orig_h", "id.orig_p", "id.resp_h",
+                                        "id.resp_p", "answers",   "qtype_name"};
     lw_str v[6];
     if (lw_str_eq_c(type, "dns")) {
         lw_net_lookup(ev, names, 6, v);
-        if ((s = lw_net_alias(ev, "answer", v[4])) ||
-            (s = lw_net_alias(ev, "record_type", v[5])) ||
+        if ((s = lw_net_alias(ev, "answer", v[4])) || (s = lw_net_alias(ev, "record_type", v[5])) ||
             (s = lw_net_alias(ev, "src_ip", v[0])) || (s = lw_net_alias(ev, "dst_ip", v[2])))
             return s;
         return LW_OK;
@@ -334,8 +367,7 @@ static lw_status header(lw_input *in, zeek_state *st, lw_str line)
     if (lw_str_eq_c(name, "empty_field") || lw_str_eq_c(name, "unset_field")) {
         bool empty = name.p[0] == 'e';
         if (val.n == 0 || val.n > sizeof tmp) {
-            lw_input_warn(in, st->L.line, "zeek-header", "bad #%.*s ignored", (int)name.n,
-                          name.p);
+            lw_input_warn(in, st->L.line, "zeek-header", "bad #%.*s ignored", (int)name.n, name.p);
             return LW_OK;
         }
         size_t k = unescape_into(val, tmp);
@@ -398,8 +430,8 @@ static lw_status header(lw_input *in, zeek_state *st, lw_str line)
         lw_str t[ZEEK_MAX_COLS];
         uint32_t nt = split(st, val, t, ZEEK_MAX_COLS);
         if (nt != st->ncols) {
-            lw_input_warn(in, st->L.line, "zeek-header", "#types has %u columns, #fields %u",
-                          nt, st->ncols);
+            lw_input_warn(in, st->L.line, "zeek-header", "#types has %u columns, #fields %u", nt,
+                          st->ncols);
             return LW_OK;
         }
         for (uint32_t i = 0; i < nt; i++) {
@@ -428,8 +460,8 @@ static lw_status tsv_record(lw_input *in, zeek_state *st, lw_str line, lw_event 
     uint32_t n = split(st, line, st->cols, st->ncols);
     if (n != st->ncols) {
         if (n > st->ncols)
-            lw_input_skip(in, st->L.line, 0, "zeek-columns",
-                          "more columns than the %u of #fields", st->ncols);
+            lw_input_skip(in, st->L.line, 0, "zeek-columns", "more columns than the %u of #fields",
+                          st->ncols);
         else
             lw_input_skip(in, st->L.line, 0, "zeek-columns", "%u columns, #fields has %u", n,
                           st->ncols);

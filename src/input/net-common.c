@@ -167,8 +167,8 @@ void lw_net_lookup(const lw_event *ev, const char *const *names, size_t n, lw_st
         if (fd->flags & LW_FIELD_NULL)
             continue;
         for (size_t i = 0; i < n; i++) {
-            if (out[i].p || fd->name.n == 0 || names[i][0] != fd->name.p[0] || strlen(names[i]) != fd->name.n ||
-                memcmp(names[i], fd->name.p, fd->name.n) != 0)
+            if (out[i].p || fd->name.n == 0 || names[i][0] != fd->name.p[0] ||
+                strlen(names[i]) != fd->name.n || memcmp(names[i], fd->name.p, fd->name.n) != 0)
                 continue;
             out[i] = fd->value.p ? fd->value : (lw_str){"", 0};
             left--;

@@ -135,5 +135,9 @@ int lw_intel_is_allowed(const lw_intel *in, lw_str host)
     }
     if (!lw_url_host_normalize(u.host, hb, sizeof hb, &h))
         return 0;
-    return lw_list_match_host(&in->allow, h, reg);
+    char ib[300];
+    lw_str icann = suf;
+    if (!lw_url_icann_suffix(u.host, ib, sizeof ib, &icann))
+        icann = suf;
+    return lw_list_match_host(&in->allow, h, lw_intel_tenant_boundary(h, reg, suf, icann));
 }

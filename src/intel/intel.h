@@ -125,6 +125,11 @@ struct lw_intel {
     int suspicious_at, malicious_at;
 };
 
+/* The longest parent of host that allow lists may match: the registrable domain reg, or
+ * the tenant ("x.weebly.com") when host is a tenant of a hosting platform the PSL does not
+ * separate.  suffix/icann as in lw_url_registrable / lw_url_icann_suffix (score.c). */
+lw_str lw_intel_tenant_boundary(lw_str host, lw_str reg, lw_str suffix, lw_str icann);
+
 /* Lexical features and lookalike checks (score.c). */
 void lw_intel_score_impl(const lw_intel *in, lw_str url, const lw_intel_call *call,
                          lw_intel_result *r);

@@ -47,14 +47,13 @@ const char *lw_intel_feature_name(size_t i)
     return i < F_COUNT ? feat_code[i] : NULL;
 }
 
-/* Fixed (expert) weights, in the same logit units as the fitted ones. */
-#define W_HOMOGRAPH    6.0
-#define W_MIXED_SCRIPT 2.0
-#define W_TYPOSQUAT    4.0
-#define W_TLD_SWAP     3.5
-#define W_BAD_SCHEME   5.0
-#define W_BAD_URL      2.0
-#define W_NEW_DOMAIN   1.5
+/* Expert (not fitted) weights, in the same logit units as the fitted ones.  The model file
+ * may override them by name; scripts/fit-url-model.py writes the ones meant to decide on
+ * their own (homograph, typosquat, TLD swap, script scheme) as "-bias + margin", so a
+ * recalibrated bias never silently demotes a lookalike below "suspicious".  Written only
+ * in model_init (pthread_once), read-only afterwards. */
+static double w_homograph = 6.0, w_mixed_script = 2.0, w_typosquat = 4.0, w_tld_swap = 3.5,
+              w_bad_scheme = 5.0, w_bad_url = 2.0, w_new_domain = 1.5;
 
 /* Model weights, resolved by name from url-model.inc once. */
 static const struct {
@@ -70,10 +69,27 @@ static pthread_once_t model_once = PTHREAD_ONCE_INIT;
 static void model_init(void)
 {
     for (size_t i = 0; i < sizeof model_rows / sizeof model_rows[0]; i++) {
-        if (strcmp(model_rows[i].name, "bias") == 0) {
-            model_bias = model_rows[i].w;
+        static const struct {
+            const char *name;
+            double *w;
+        } expert[] = {
+            {"bias", &model_bias},
+            {"homograph", &w_homograph},
+            {"mixed-script", &w_mixed_script},
+            {"typosquat", &w_typosquat},
+            {"typosquat-tld-swap", &w_tld_swap},
+            {"script-scheme", &w_bad_scheme},
+            {"bad-url", &w_bad_url},
+            {"new-domain", &w_new_domain},
+        };
+        bool done = false;
+        for (size_t k = 0; k < sizeof expert / sizeof expert[0] && !done; k++)
+            if (strcmp(model_rows[i].name, expert[k].name) == 0) {
+                *expert[k].w = model_rows[i].w;
+                done = true;
+            }
+        if (done)
             continue;
-        }
         for (size_t f = 0; f < F_COUNT; f++)
             if (strcmp(model_rows[i].name, feat_code[f]) == 0)
                 model_w[f] = model_rows[i].w;
@@ -91,8 +107,9 @@ static const char *const risky_tlds[] = {
     "review",      "stream",  "trade", "date",     "racing", "download", "accountant", "faith",
     "science",     "cricket", "gdn",   "live",     "store",  "pw",       "cc",         "su",
     "ws",          "today",   "best",  "life",     "world",  "space",    "website",    "digital",
-    "support",     "help",    "email", "services", "sbs",    "autos",    "boats",      "homes",
+    "support",     "help",    "email", "services", "lat",    "autos",    "boats",      "homes",
     "motorcycles", "yachts",  "skin",  "makeup",   "bar",    "casa",     "club",       "in.net",
+    "study",       "ink",     "mobi",  "asia",
 };
 
 static const char *const shorteners[] = {
@@ -100,7 +117,9 @@ static const char *const shorteners[] = {
     "buff.ly",   "cutt.ly",       "rb.gy",       "s.id",      "shorturl.at", "tiny.cc", "t.ly",
     "v.gd",      "rebrand.ly",    "bl.ink",      "lnkd.in",   "short.io",    "qrco.de", "urlz.fr",
     "shorte.st", "adf.ly",        "tr.im",       "x.co",      "u.to",        "clck.ru", "did.li",
-    "tiny.one",  "shorturl.asia", "surl.li",     "linktr.ee",
+    "tiny.one",  "shorturl.asia", "surl.li",     "linktr.ee", "spoo.me",     "lnk.ink", "bit.do",
+    "cutt.us",   "qr.ae",         "shorturl.gg", "t2m.io",    "urlr.me",     "l.ead.me", "2.gy",
+    "1url.cz",   "bitly.ws",      "tny.sh",      "shrtco.de", "ulvis.net",   "gg.gg",   "rb.gy",
 };
 
 /* Matched as host suffixes ("x.ngrok.io", "ngrok.io"). */
@@ -141,7 +160,7 @@ static const char *const free_hosts[] = {
     "jimdosite.com",     "mystrikingly.com",
     "site123.me",        "tiiny.site",
     "carrd.co",          "my.canva.site",
-    "sharepoint.com.",   "typedream.app",
+    "weeblysite.com",    "typedream.app",
     "gitbook.io",        "notion.site",
     "forms.gle",         "wordpress.com",
     "wcomhost.com",      "nhost.run",
@@ -156,7 +175,10 @@ static const char *const free_hosts[] = {
     "fly.dev",           "railway.app",
     "up.railway.app",    "koyeb.app",
     "cyclic.app",        "adaptable.app",
-    "glide.page",
+    "glide.page",        "webcindario.com",
+    "wixstudio.io",      "ipfs.w3s.link",
+    "nftstorage.link",   "4everland.io",
+    "edgeone.app",       "wpcomstaging.com",
 };
 
 static const char *const cred_words[] = {
@@ -203,6 +225,22 @@ static const char *const cred_words[] = {
     "connect-wallet",
 };
 
+/* Lure words looked for inside host name labels (cred-words-host, brand-lure,
+ * platform-lure).  Long words match anywhere in a label ("xfinitymail-signin-key",
+ * "tickblueverification"); the short ones only as a whole hyphen token, because as
+ * substrings they are everywhere ("author", "seeds").  A label that is nothing but one of
+ * these words ("login.microsoftonline.com", "accounts.google.com") does not count: that is
+ * how ordinary sites name their own sign-in hosts. */
+static const char *const lure_long[] = {
+    "login",   "signin",  "logon",   "verif",   "account", "secure",   "update",
+    "confirm", "password", "wallet", "recover", "unlock",  "invoice",  "payment",
+    "billing", "webscr",  "suspend", "validat", "authenticat", "credential", "restore",
+    "refund",  "airdrop", "reward",  "unusual", "helpdesk", "support-team", "customer-care",
+};
+static const char *const lure_short[] = {"auth", "sso", "kyc", "otp", "mfa", "2fa", "claim",
+                                         "bonus", "prize", "gift", "seed", "log", "sign", "pay",
+                                         "id", "help", "service", "online"};
+
 static const char *const exe_exts[] = {
     ".exe",    ".scr",  ".msi", ".dll",  ".com",  ".pif",        ".cpl", ".jar", ".apk",
     ".elf",    ".bin",  ".lnk", ".msix", ".appx", ".appxbundle", ".xll", ".sys", ".mips",
@@ -244,20 +282,6 @@ static bool script_ext(lw_str e)
         lw_str_ieq_c(e, ".svg"))
         return false;
     return IN(e, script_exts);
-}
-
-static double label_entropy(lw_str s)
-{
-    unsigned cnt[256] = {0};
-    for (size_t i = 0; i < s.n; i++)
-        cnt[(unsigned char)s.p[i]]++;
-    double h = 0;
-    for (int c = 0; c < 256; c++)
-        if (cnt[c]) {
-            double p = (double)cnt[c] / (double)s.n;
-            h -= p * log2(p);
-        }
-    return h;
 }
 
 /* Does s contain word w as a whole token (split on . - _ / digits boundary is not)? */
@@ -345,17 +369,193 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* ---- hosting platforms and host name labels -------------------------------------------- */
+
+/* Where a platform tenant starts.  The PSL's PRIVATE section already makes "x.netlify.app"
+ * a registrable domain of its own; free hosts it does not list ("x.weebly.com",
+ * "x.webflow.io") get the same boundary from free_hosts.  All views point into host. */
+typedef struct hostview {
+    lw_str platform;   /* "netlify.app", "weebly.com"; empty when the host is no tenant */
+    lw_str tenant_reg; /* "x.weebly.com": what allow lists may match at most */
+    lw_str names;      /* labels left of the platform or public suffix: "a.b.x" */
+    lw_str main;       /* the rightmost of them: registrable label or tenant label */
+} hostview;
+
+static void host_view(lw_str host, lw_str suffix, lw_str icann, hostview *hv)
+{
+    memset(hv, 0, sizeof *hv);
+    lw_str plat = {NULL, 0};
+    if (suffix.n && !lw_str_eq(suffix, icann)) {
+        plat = suffix;
+    } else {
+        for (size_t i = 0; i < sizeof free_hosts / sizeof free_hosts[0]; i++) {
+            size_t n = strlen(free_hosts[i]);
+            if (host.n > n + 1 && host_under(host, free_hosts[i])) {
+                plat = (lw_str){host.p + host.n - n, n};
+                break;
+            }
+        }
+    }
+    lw_str base = plat.n ? plat : suffix;
+    if (host.n <= base.n + 1)
+        return;
+    hv->names = (lw_str){host.p, host.n - base.n - 1};
+    size_t k = hv->names.n;
+    while (k > 0 && hv->names.p[k - 1] != '.')
+        k--;
+    hv->main = (lw_str){hv->names.p + k, hv->names.n - k};
+    if (plat.n) {
+        hv->platform = plat;
+        hv->tenant_reg = (lw_str){hv->main.p, (size_t)(host.p + host.n - hv->main.p)};
+    }
+}
+
+lw_str lw_intel_tenant_boundary(lw_str host, lw_str reg, lw_str suffix, lw_str icann)
+{
+    hostview hv;
+    host_view(host, suffix, icann, &hv);
+    return hv.tenant_reg.n > reg.n ? hv.tenant_reg : reg;
+}
+
+/* Host tokens: the name labels split at '.' and '-' (at most TOK_MAX, longer ones cut). */
+#define TOK_MAX 24
+typedef struct tokens {
+    lw_str t[TOK_MAX];
+    lw_str g[TOK_MAX][2]; /* homoglyph-normalised variants (1->l, 1->i); empty if same */
+    bool in_main[TOK_MAX];
+    size_t n;
+    char gbuf[TOK_MAX][2][64];
+} tokens;
+
+/* Undo digit-for-letter and multi-letter lookalikes (0->o 1->l|i 3->e 4->a 5->s 7->t,
+ * rn->m vv->w cl->d) so "paypa1", "micr0soft", "rnicrosoft" read as the brand.  Returns
+ * false when nothing changed (the token itself is then all there is to test). */
+static bool deglyph(lw_str t, bool one_is_i, char *buf, size_t cap, lw_str *out)
+{
+    size_t o = 0;
+    bool changed = false;
+    for (size_t i = 0; i < t.n; i++) {
+        if (o + 1 >= cap)
+            return false;
+        char ch = t.p[i], nx = i + 1 < t.n ? t.p[i + 1] : '\0', r = ch;
+        if ((ch == 'r' && nx == 'n') || (ch == 'v' && nx == 'v') || (ch == 'c' && nx == 'l')) {
+            r = ch == 'r' ? 'm' : ch == 'v' ? 'w' : 'd';
+            i++;
+        } else {
+            switch (ch) {
+            case '0': r = 'o'; break;
+            case '1': r = one_is_i ? 'i' : 'l'; break;
+            case '3': r = 'e'; break;
+            case '4': r = 'a'; break;
+            case '5': r = 's'; break;
+            case '7': r = 't'; break;
+            default: break;
+            }
+        }
+        if (r != ch)
+            changed = true;
+        buf[o++] = r;
+    }
+    *out = (lw_str){buf, o};
+    return changed;
+}
+
+static void split_tokens(lw_str names, lw_str main, tokens *tk)
+{
+    tk->n = 0;
+    size_t st = 0;
+    for (size_t i = 0; i <= names.n && tk->n < TOK_MAX; i++) {
+        if (i < names.n && names.p[i] != '.' && names.p[i] != '-')
+            continue;
+        lw_str t = {names.p + st, i - st};
+        st = i + 1;
+        if (t.n == 0 || (t.n == 2 && t.p[0] == 'x' && t.p[1] == 'n') /* xn-- prefix */)
+            continue;
+        size_t k = tk->n++;
+        tk->t[k] = t;
+        tk->in_main[k] = t.p >= main.p && t.p < main.p + main.n;
+        for (int v = 0; v < 2; v++)
+            if (!deglyph(t, v == 1, tk->gbuf[k][v], sizeof tk->gbuf[k][v], &tk->g[k][v]))
+                tk->g[k][v] = (lw_str){NULL, 0};
+    }
+}
+
+static bool contains(lw_str h, lw_str n)
+{
+    return n.n && h.n >= n.n && memmem(h.p, h.n, n.p, n.n) != NULL;
+}
+
+/* Does token t name brand bn: equal, or (ordinary brands of 5+ letters) inside it? */
+static bool token_names(lw_str t, lw_str bn, bool token_only)
+{
+    if (lw_str_eq(t, bn))
+        return true;
+    return !token_only && bn.n >= 5 && t.n > bn.n && contains(t, bn);
+}
+
+/* Lure words in the name labels (see lure_long / lure_short); returns the word or NULL. */
+static const char *lure_in(lw_str names)
+{
+    size_t st = 0;
+    for (size_t i = 0; i <= names.n; i++) {
+        if (i < names.n && names.p[i] != '.')
+            continue;
+        lw_str l = {names.p + st, i - st};
+        st = i + 1;
+        for (size_t w = 0; w < sizeof lure_long / sizeof lure_long[0]; w++) {
+            lw_str lw = lw_str_c(lure_long[w]);
+            if (l.n > lw.n + 1 && contains(l, lw))
+                return lure_long[w];
+        }
+        if (!memchr(l.p, '-', l.n))
+            continue;
+        size_t ts = 0;
+        for (size_t k = 0; k <= l.n; k++) {
+            if (k < l.n && l.p[k] != '-')
+                continue;
+            lw_str t = {l.p + ts, k - ts};
+            ts = k + 1;
+            for (size_t w = 0; w < sizeof lure_short / sizeof lure_short[0]; w++)
+                if (lw_str_eq_c(t, lure_short[w]))
+                    return lure_short[w];
+        }
+    }
+    return NULL;
+}
+
+/* Machine-made label token: letters and digits alternating (>= 3 switches in >= 8
+ * characters: "dpy0o9mwip0d") or five consonants in a row ("bgrfd3", "zlkytpli"). */
+static bool gibberish(lw_str t)
+{
+    size_t sw = 0, cons = 0, maxcons = 0;
+    int prev = -1;
+    for (size_t i = 0; i < t.n; i++) {
+        char ch = t.p[i];
+        int d = ch >= '0' && ch <= '9';
+        if (prev >= 0 && d != prev)
+            sw++;
+        prev = d;
+        if (ch >= 'a' && ch <= 'z' && !strchr("aeiouy", ch)) {
+            if (++cons > maxcons)
+                maxcons = cons;
+        } else {
+            cons = 0;
+        }
+    }
+    return (t.n >= 8 && sw >= 3) || maxcons >= 5;
+}
+
 /* ---- brand lookalikes -------------------------------------------------------------------- */
 
-static void brand_checks(const lw_intel *in, ctx *c, lw_str host, lw_str reg, lw_str suffix,
-                         lw_str icann, lw_str path)
+static void brand_checks(const lw_intel *in, ctx *c, lw_str reg, lw_str suffix, lw_str icann,
+                         lw_str path, const hostview *hv, const tokens *tk, bool lure_host)
 {
     lw_intel_result *r = c->r;
-    if (reg.n == 0 || lw_strset_has(&in->brands.owned, reg))
+    if (reg.n == 0 || lw_strset_has(&in->brands.owned, reg) || hv->main.n == 0)
         return;
-    /* label = registrable domain without its suffix; sub = host above reg */
-    lw_str label = {reg.p, reg.n > suffix.n + 1 ? reg.n - suffix.n - 1 : 0};
-    lw_str sub = {host.p, host.n > reg.n + 1 ? host.n - reg.n - 1 : 0};
+    /* label = registrable label, or the tenant label on a hosting platform */
+    lw_str label = hv->main;
+    bool platform = hv->platform.n > 0;
     bool private_suffix = !lw_str_eq(suffix, icann);
 
     /* Unicode form of the label for skeletons (only IDN labels need converting). */
@@ -373,40 +573,37 @@ static void brand_checks(const lw_intel *in, ctx *c, lw_str host, lw_str reg, lw
     bool have_skel = lw_spoof_skeleton(in->spoof, ulabel, skel, sizeof skel, &skn);
     bool non_ascii = ulabel.p != label.p;
     if (non_ascii && lw_spoof_mixed_script(in->spoof, ulabel))
-        reason(c, "mixed-script", W_MIXED_SCRIPT,
+        reason(c, "mixed-script", w_mixed_script,
                "the domain label mixes scripts or uses confusable characters (%.*s)", (int)ulabel.n,
                ulabel.p);
 
-    const lw_brand *hit = NULL;
-    int f_sub = 0, f_path = 0, f_combo = 0;
-    const lw_brand *b_sub = NULL, *b_path = NULL, *b_combo = NULL;
+    const lw_brand *hit = NULL, *b_main = NULL, *b_sub = NULL, *b_path = NULL, *b_look = NULL;
     for (size_t i = 0; i < in->brands.n; i++) {
         const lw_brand *b = &in->brands.v[i];
         lw_str bn = lw_str_c(b->name);
         bool token_only = b->category[0] == '~';
+        /* 1. the whole label against the brand: homographs, typosquats, TLD swap */
         if (!hit && have_skel && b->skeleton[0] && skn == strlen(b->skeleton) &&
             memcmp(skel, b->skeleton, skn) == 0 && !lw_str_eq(label, bn)) {
             hit = b;
             if (non_ascii)
-                reason(c, "homograph", W_HOMOGRAPH,
+                reason(c, "homograph", w_homograph,
                        "looks like %s: '%.*s' has the same UTS #39 skeleton as '%s'",
                        b->ndomains ? b->domains[0] : b->name, (int)ulabel.n, ulabel.p, b->name);
             else
-                reason(c, "typosquat-homoglyph", W_TYPOSQUAT,
+                reason(c, "typosquat-homoglyph", w_typosquat,
                        "looks like %s: '%.*s' uses lookalike letters for '%s'",
                        b->ndomains ? b->domains[0] : b->name, (int)label.n, label.p, b->name);
             continue;
         }
         if (!hit && lw_str_eq(label, bn)) {
             hit = b;
-            if (private_suffix) {
-                f_combo = 1;
-                b_combo = b;
-            } else {
-                reason(c, "typosquat-tld-swap", W_TLD_SWAP,
+            if (!platform && !private_suffix)
+                reason(c, "typosquat-tld-swap", w_tld_swap,
                        "'%.*s' is brand %s under another suffix (not %s)", (int)reg.n, reg.p,
                        b->name, b->ndomains ? b->domains[0] : "its own domain");
-            }
+            if (!b_main)
+                b_main = b;
             continue;
         }
         if (!hit && !token_only && bn.n >= 5) {
@@ -426,40 +623,165 @@ static void brand_checks(const lw_intel *in, ctx *c, lw_str host, lw_str reg, lw
                                                     "typosquat-hyphenation",
                                                     "typosquat-tld-swap",
                                                     "brand-combo"};
-                reason(c, codes[k], W_TYPOSQUAT, "'%.*s' is a %s typosquat of %s", (int)label.n,
+                reason(c, codes[k], w_typosquat, "'%.*s' is a %s typosquat of %s", (int)label.n,
                        label.p, lw_squat_name(k), b->ndomains ? b->domains[0] : b->name);
                 continue;
             }
         }
-        /* combos: the brand inside the registrable label with other words */
-        if (!f_combo && label.n > bn.n &&
-            (has_token(label, bn) || (!token_only && bn.n >= 5 && lw_str_ifind(label, bn) >= 0))) {
-            f_combo = 1;
-            b_combo = b;
+        /* 2. each hyphen/dot token: the brand itself, or a lookalike of it */
+        for (size_t k = 0; k < tk->n; k++) {
+            lw_str t = tk->t[k];
+            if (token_names(t, bn, token_only)) {
+                if (tk->in_main[k] && !b_main)
+                    b_main = b;
+                else if (!tk->in_main[k] && !b_sub)
+                    b_sub = b;
+                continue;
+            }
+            if (b_look)
+                continue;
+            bool look = false;
+            for (int v = 0; v < 2 && !look; v++)
+                look = tk->g[k][v].n && token_names(tk->g[k][v], bn, token_only);
+            /* one edit from a longer brand ("whotsapp", "xfimnity"); plain one-letter
+             * replacements of short brands are ordinary words too often ("wahoo") */
+            if (!look && !token_only && bn.n >= 5 && t.n + 1 >= bn.n && t.n <= bn.n + 1) {
+                lw_squat q = lw_squat_classify(t, bn);
+                look = q != LW_SQUAT_NONE && (q != LW_SQUAT_REPLACEMENT || bn.n >= 7) &&
+                       (q != LW_SQUAT_OMISSION || bn.n >= 6);
+            }
+            if (look)
+                b_look = b;
         }
-        if (!f_sub && sub.n &&
-            (has_token(sub, bn) || (!token_only && bn.n >= 5 && lw_str_ifind(sub, bn) >= 0))) {
-            f_sub = 1;
-            b_sub = b;
-        }
-        if (!f_path && !token_only && bn.n >= 4 && path.n > bn.n && has_token(path, bn)) {
-            f_path = 1;
+        if (!b_path && !token_only && bn.n >= 4 && path.n > bn.n && has_token(path, bn))
             b_path = b;
-        }
     }
-    if (hit)
-        r->brand = keep(c, lw_str_c(hit->name));
-    else if (b_combo)
-        r->brand = keep(c, lw_str_c(b_combo->name));
-    else if (b_sub)
-        r->brand = keep(c, lw_str_c(b_sub->name));
+    const lw_brand *any = hit ? hit : b_main ? b_main : b_sub ? b_sub : b_look;
+    if (any)
+        r->brand = keep(c, lw_str_c(any->name));
     else if (b_path)
         r->brand = keep(c, lw_str_c(b_path->name));
-    feature(c, F_BRAND_COMBO, f_combo, b_combo ? b_combo->name : NULL);
-    feature(c, F_BRAND_SUBDOMAIN, f_sub, b_sub ? b_sub->name : NULL);
-    feature(c, F_BRAND_PATH, f_path, b_path ? b_path->name : NULL);
+    char d[96];
+    if (platform) {
+        const lw_brand *bt = b_main ? b_main : b_sub ? b_sub : b_look ? b_look : hit;
+        if (bt) {
+            lw_fmt(d, sizeof d, "%s on %.*s", bt->name, (int)hv->platform.n, hv->platform.p);
+            feature(c, F_BRAND_TENANT, 1, d);
+        }
+    } else {
+        if (b_main && label.n > strlen(b_main->name))
+            feature(c, F_BRAND_COMBO, 1, b_main->name);
+        if (b_sub)
+            feature(c, F_BRAND_SUBDOMAIN, 1, b_sub->name);
+    }
+    if (b_look && !hit && !b_main) {
+        lw_fmt(d, sizeof d, "%s", b_look->name);
+        feature(c, F_BRAND_LOOKALIKE, 1, d);
+    }
+    if (any && lure_host)
+        feature(c, F_BRAND_LURE, 1, any->name);
+    feature(c, F_BRAND_PATH, !any && b_path, b_path ? b_path->name : NULL);
     if (u8)
         idn2_free(u8);
+}
+
+/* ---- lexical features on the host as people read it -------------------------------------- */
+
+/* Length, label, hyphen, digit and entropy features on the Unicode host: "аpple.com" is
+ * 9 characters without hyphens, not "xn--pple-43d.com".  A label that stayed in punycode
+ * (decoding failed) counts only the hyphens of its basic part (RFC 3492: the last '-'
+ * is the delimiter; no basic code points, no delimiter); "xn--" itself never counts.
+ * suffix/reg are the ASCII public suffix and registrable domain (same label counts). */
+static void lexical(ctx *c, lw_str uh, lw_str suffix, lw_str reg, char *detail, size_t dcap)
+{
+    size_t nlabels = 1, suf_labels = suffix.n ? 1 : 0, reg_labels = reg.n ? 1 : 0;
+    for (size_t i = 0; i < uh.n; i++)
+        nlabels += uh.p[i] == '.';
+    for (size_t i = 0; i < suffix.n; i++)
+        suf_labels += suffix.p[i] == '.';
+    for (size_t i = 0; i < reg.n; i++)
+        reg_labels += reg.p[i] == '.';
+    size_t name_labels = nlabels > suf_labels ? nlabels - suf_labels : 0;
+    size_t sublabels = nlabels > reg_labels ? nlabels - reg_labels : 0;
+    size_t cps = 0, longest = 0, hyph = 0, li = 0, st = 0;
+    uint32_t cp[64];
+    size_t ncp = 0, digits = 0;
+    for (size_t i = 0; i <= uh.n; i++) {
+        if (i < uh.n && uh.p[i] != '.')
+            continue;
+        lw_str l = {uh.p + st, i - st};
+        st = i + 1;
+        size_t n = 0;
+        bool is_reg = li + 1 == name_labels;
+        for (size_t k = 0; k < l.n; k++) {
+            unsigned char ch = (unsigned char)l.p[k];
+            if ((ch & 0xc0) == 0x80)
+                continue; /* UTF-8 continuation byte */
+            n++;
+            if (is_reg && ncp < 64) {
+                uint32_t v = ch;
+                if (ch >= 0xc0) /* lead byte + next byte: enough to tell characters apart */
+                    v = (uint32_t)ch << 8 | (k + 1 < l.n ? (unsigned char)l.p[k + 1] : 0);
+                cp[ncp++] = v;
+                digits += ch >= '0' && ch <= '9';
+            }
+        }
+        cps += n + (i < uh.n);
+        if (n > longest)
+            longest = n;
+        if (li < name_labels) {
+            lw_str body = l;
+            if (lw_str_istarts(l, LW_STR_LIT("xn--"))) {
+                body = (lw_str){l.p + 4, l.n - 4};
+                size_t h = 0;
+                for (size_t k = 0; k < body.n; k++)
+                    h += body.p[k] == '-';
+                hyph += h ? h - 1 : 0;
+            } else {
+                for (size_t k = 0; k < body.n; k++)
+                    hyph += body.p[k] == '-';
+            }
+        }
+        li++;
+    }
+    if (sublabels >= 3) {
+        lw_fmt(detail, dcap, "%zu levels", sublabels);
+        feature(c, F_MANY_LABELS, 1, detail);
+    }
+    if (cps > 40)
+        feature(c, F_LONG_HOST, 1, NULL);
+    if (longest > 24)
+        feature(c, F_LONG_LABEL, 1, NULL);
+    if (ncp >= 10) {
+        double h = 0;
+        for (size_t i = 0; i < ncp; i++) {
+            size_t same = 0;
+            bool first = true;
+            for (size_t j = 0; j < ncp; j++) {
+                if (cp[j] == cp[i]) {
+                    if (j < i) {
+                        first = false;
+                        break;
+                    }
+                    same++;
+                }
+            }
+            if (first) {
+                double p = (double)same / (double)ncp;
+                h -= p * log2(p);
+            }
+        }
+        if (h >= 3.4) {
+            lw_fmt(detail, dcap, "%.1f bits/char", h);
+            feature(c, F_ENTROPY, 1, detail);
+        }
+    }
+    if (digits >= 4 || (ncp && digits * 10 >= ncp * 3 && digits >= 2))
+        feature(c, F_DIGITS, 1, NULL);
+    if (hyph >= 2) {
+        lw_fmt(detail, dcap, "%zu", hyph);
+        feature(c, F_HYPHENS, 1, detail);
+    }
 }
 
 /* ---- main -------------------------------------------------------------------------------- */
@@ -497,7 +819,7 @@ void lw_intel_score_impl(const lw_intel *in, lw_str url, const lw_intel_call *ca
     if (u.flags & LW_URLF_OPAQUE) {
         if (lw_str_ieq_c(u.scheme, "data") || lw_str_ieq_c(u.scheme, "javascript") ||
             lw_str_ieq_c(u.scheme, "vbscript") || lw_str_ieq_c(u.scheme, "blob"))
-            reason(&c, "script-scheme", W_BAD_SCHEME,
+            reason(&c, "script-scheme", w_bad_scheme,
                    "%.*s: URLs run or embed content without a server to vet", (int)u.scheme.n,
                    u.scheme.p);
         goto finish;
@@ -532,7 +854,7 @@ void lw_intel_score_impl(const lw_intel *in, lw_str url, const lw_intel_call *ca
         }
     }
     if (!host_ok) {
-        reason(&c, "bad-url", W_BAD_URL, "no valid host name could be read from this URL");
+        reason(&c, "bad-url", w_bad_url, "no valid host name could be read from this URL");
         goto finish;
     }
     r->host_norm = keep(&c, host);
@@ -560,7 +882,10 @@ void lw_intel_score_impl(const lw_intel *in, lw_str url, const lw_intel_call *ca
     if (in->has_block &&
         (lw_list_match_host(&in->block, host, reg) || lw_list_match_url(&in->block, key)))
         r->blocklisted = 1;
-    if (in->has_allow && lw_list_match_host(&in->allow, host, reg))
+    /* Allowing stops at a platform tenant even where the PSL has no boundary (weebly.com
+     * is in Tranco; x.weebly.com must not be allowed by it). */
+    if (in->has_allow &&
+        lw_list_match_host(&in->allow, host, lw_intel_tenant_boundary(host, reg, suffix, icann)))
         r->allowlisted = 1;
 
     /* Seen store. */
@@ -573,7 +898,7 @@ void lw_intel_score_impl(const lw_intel *in, lw_str url, const lw_intel_call *ca
         if (r->first_seen_ms && when - r->first_seen_ms < window &&
             r->first_seen_ms - lw_seen_created(in->seen) >= 86400000) {
             r->new_domain = 1;
-            reason(&c, "new-domain", W_NEW_DOMAIN,
+            reason(&c, "new-domain", w_new_domain,
                    "%.*s was first seen in this environment less than %d days ago", (int)reg.n,
                    reg.p, in->new_days);
         }
@@ -603,47 +928,9 @@ void lw_intel_score_impl(const lw_intel *in, lw_str url, const lw_intel_call *ca
         feature(&c, F_NO_TLS, 1, NULL);
 
     if (!u.host_is_ip) {
-        lw_str label = {reg.p, reg.n > suffix.n + 1 ? reg.n - suffix.n - 1 : 0};
-        size_t sub_n = host.n > reg.n + 1 ? host.n - reg.n - 1 : 0;
-        size_t sublabels = 0, longest = 0, cur = 0, hyph = 0;
-        for (size_t i = 0; i < host.n; i++) {
-            if (host.p[i] == '.') {
-                if (i < sub_n)
-                    sublabels++;
-                cur = 0;
-                continue;
-            }
-            if (host.p[i] == '-' && i < host.n - suffix.n)
-                hyph++;
-            if (++cur > longest)
-                longest = cur;
-        }
-        if (sub_n)
-            sublabels++; /* dots inside the subdomain part + 1 = its labels */
-        if (sublabels >= 3) {
-            lw_fmt(detail, sizeof detail, "%zu levels", sublabels);
-            feature(&c, F_MANY_LABELS, 1, detail);
-        }
-        if (host.n > 40)
-            feature(&c, F_LONG_HOST, 1, NULL);
-        if (longest > 24)
-            feature(&c, F_LONG_LABEL, 1, NULL);
-        if (label.n >= 10) {
-            double e = label_entropy(label);
-            if (e >= 3.4) {
-                lw_fmt(detail, sizeof detail, "'%.*s', %.1f bits/char", (int)label.n, label.p, e);
-                feature(&c, F_ENTROPY, 1, detail);
-            }
-        }
-        size_t digits = 0;
-        for (size_t i = 0; i < label.n; i++)
-            digits += label.p[i] >= '0' && label.p[i] <= '9';
-        if (digits >= 4 || (label.n && digits * 10 >= label.n * 3 && digits >= 2))
-            feature(&c, F_DIGITS, 1, NULL);
-        if (hyph >= 2) {
-            lw_fmt(detail, sizeof detail, "%zu", hyph);
-            feature(&c, F_HYPHENS, 1, detail);
-        }
+        hostview hv;
+        host_view(host, suffix, icann, &hv);
+        lexical(&c, r->host_unicode, suffix, reg, detail, sizeof detail);
         /* risky TLD: the last label, or a known abused 2-level suffix */
         lw_str last = icann;
         for (size_t i = icann.n; i > 0; i--)
@@ -664,15 +951,36 @@ void lw_intel_score_impl(const lw_intel *in, lw_str url, const lw_intel_call *ca
             }
         if (lw_str_ifind(host, LW_STR_LIT("xn--")) >= 0)
             feature(&c, F_PUNYCODE, 1, r->host_unicode.p);
-        /* credential words in the host outside the registrable suffix */
-        lw_str hpart = {host.p, host.n - suffix.n};
-        for (size_t i = 0; i < sizeof cred_words / sizeof cred_words[0]; i++)
-            if (lw_str_ifind(hpart, lw_str_c(cred_words[i])) >= 0) {
-                feature(&c, F_CRED_HOST, 1, cred_words[i]);
+        tokens tk;
+        split_tokens(hv.names, hv.main, &tk);
+        bool owned = reg.n && lw_strset_has(&in->brands.owned, reg);
+        /* lure words inside host labels; never on a brand's own domains */
+        const char *lure = owned ? NULL : lure_in(hv.names);
+        if (lure) {
+            feature(&c, F_CRED_HOST, 1, lure);
+            if (hv.platform.n) {
+                lw_fmt(detail, sizeof detail, "%s on %.*s", lure, (int)hv.platform.n,
+                       hv.platform.p);
+                feature(&c, F_PLATFORM_LURE, 1, detail);
+            }
+        }
+        for (size_t k = 0; k < tk.n; k++)
+            if (gibberish(tk.t[k])) {
+                lw_fmt(detail, sizeof detail, "%.*s", (int)(tk.t[k].n > 40 ? 40 : tk.t[k].n),
+                       tk.t[k].p);
+                feature(&c, F_GIBBERISH, 1, detail);
                 break;
             }
-        brand_checks(in, &c, host, reg, suffix, icann, u.path);
+        for (size_t k = 0; k < tk.n; k++)
+            if (tk.t[k].n >= 50 && lw_str_istarts(tk.t[k], LW_STR_LIT("baf"))) {
+                feature(&c, F_IPFS, 1, "content id in the host");
+                break;
+            }
+        brand_checks(in, &c, reg, suffix, icann, u.path, &hv, &tk, lure != NULL);
     }
+    if (r->features[F_IPFS] == 0 &&
+        (lw_str_istarts(u.path, LW_STR_LIT("/ipfs/")) || lw_str_istarts(u.path, LW_STR_LIT("/ipns/"))))
+        feature(&c, F_IPFS, 1, "/ipfs/ path");
 
     /* path */
     lw_str prev;

@@ -2,10 +2,11 @@
  * CSV timeline, RFC 4180.  Columns (docs/alerts.md):
  * time,level,rule_id,rule_title,host,category,channel,event_id,source_path,record,detail,
  * kind,alert,correlation_type,group,step,event
- * where event (kept last, as before correlation existed) is the event as a JSON object.  A detection alert is one row (kind
- * "detection"); a correlation alert is one row of kind "correlation" (the correlation rule,
- * its group in detail) followed by one row of kind "event" per contributing event in time
- * order (its own rule, step 1..n).  Rows of one alert share the alert number.
+ * where event (kept last, as before correlation existed) is the event as a JSON object.  A
+ * detection alert is one row (kind "detection"); a correlation alert is one row of kind
+ * "correlation" (the correlation rule, its group in detail) followed by one row of kind "event" per
+ * contributing event in time order (its own rule, step 1..n).  Rows of one alert share the alert
+ * number.
  */
 #include <stdlib.h>
 #include <string.h>

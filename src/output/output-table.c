@@ -1,7 +1,8 @@
 /*
  * Terminal table: one aligned line per alert; a correlation alert is followed by its
- * story, one indented line per contributing event in time order.  Values come from attacker-controlled logs,
- * so control bytes (terminal escape sequences) are shown as '?' and never reach the TTY.
+ * story, one indented line per contributing event in time order.  Values come from
+ * attacker-controlled logs, so control bytes (terminal escape sequences) are shown as '?' and never
+ * reach the TTY.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,11 +69,16 @@ static void put_cell(lw_buf *b, lw_str v, size_t width, bool pad)
 static const char *level_color(const char *level)
 {
     switch (lw_level_index(level)) {
-    case 4: return "\033[1;35m"; /* critical */
-    case 3: return "\033[1;31m"; /* high */
-    case 2: return "\033[33m";   /* medium */
-    case 1: return "\033[36m";   /* low */
-    default: return "\033[2m";
+    case 4:
+        return "\033[1;35m"; /* critical */
+    case 3:
+        return "\033[1;31m"; /* high */
+    case 2:
+        return "\033[33m"; /* medium */
+    case 1:
+        return "\033[36m"; /* low */
+    default:
+        return "\033[2m";
     }
 }
 

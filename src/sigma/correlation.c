@@ -25,9 +25,8 @@ static const char *const type_names[] = {
 
 const char *lw_corr_type_name(int type)
 {
-    return type >= 0 && (size_t)type < sizeof type_names / sizeof type_names[0]
-               ? type_names[type]
-               : "";
+    return type >= 0 && (size_t)type < sizeof type_names / sizeof type_names[0] ? type_names[type]
+                                                                                : "";
 }
 
 void lw_corrset_free(lw_corrset *cs)
@@ -92,8 +91,7 @@ static lw_status meta_l(lw_rules *r, const lw_ynode *n, const char *const **out,
 
 /* A scalar or a sequence of scalars -> array of strings.  LW_ERULE on other shapes. */
 static lw_status str_list(lw_rules *r, const lw_ynode *n, const char *what, size_t max,
-                          const char ***out, const lw_ynode ***nodes, uint32_t *nout,
-                          lw_cerr *e)
+                          const char ***out, const lw_ynode ***nodes, uint32_t *nout, lw_cerr *e)
 {
     size_t cnt = n->type == LW_Y_SCALAR ? 1 : n->type == LW_Y_SEQ ? n->nkids : 0;
     if (n->type == LW_Y_MAP || cnt == 0 || (n->type == LW_Y_SCALAR && lw_ynode_is_null(n))) {
@@ -142,12 +140,23 @@ static bool parse_timespan(lw_str s, int64_t *ms)
     }
     int64_t unit;
     switch (s.p[s.n - 1]) {
-    case 's': unit = 1000; break;
-    case 'm': unit = 60 * 1000; break;
-    case 'h': unit = 3600 * 1000; break;
-    case 'd': unit = 86400 * 1000LL; break;
-    case 'w': unit = 7 * 86400 * 1000LL; break;
-    default: return false;
+    case 's':
+        unit = 1000;
+        break;
+    case 'm':
+        unit = 60 * 1000;
+        break;
+    case 'h':
+        unit = 3600 * 1000;
+        break;
+    case 'd':
+        unit = 86400 * 1000LL;
+        break;
+    case 'w':
+        unit = 7 * 86400 * 1000LL;
+        break;
+    default:
+        return false;
     }
     if (v <= 0 || v > INT64_MAX / unit / 4)
         return false;
@@ -201,8 +210,7 @@ static lw_status parse_condition(lw_rules *r, lw_corr *c, const lw_ynode *cond, 
         while (op < 6 && strcmp(k->s, ops[op]) != 0)
             op++;
         if (op == 6) {
-            lw_cerr_set(e, k, "unknown condition operator '%s' (gt, gte, lt, lte, eq, neq)",
-                        k->s);
+            lw_cerr_set(e, k, "unknown condition operator '%s' (gt, gte, lt, lte, eq, neq)", k->s);
             return LW_ERULE;
         }
         double d;
@@ -256,8 +264,7 @@ static lw_status parse_aliases(lw_rules *r, lw_corr *c, const lw_ynode *al, lw_c
             const lw_ynode *rk = m->kids[j], *fv = m->kids[j + 1];
             if (rk->type != LW_Y_SCALAR || fv->type != LW_Y_SCALAR || !fv->n ||
                 lw_ynode_is_null(fv)) {
-                lw_cerr_set(e, rk, "alias '%s': entries must be 'rule name: field name'",
-                            k->s);
+                lw_cerr_set(e, rk, "alias '%s': entries must be 'rule name: field name'", k->s);
                 return LW_ERULE;
             }
             if (!(a->rule[a->n] = adup(r, rk)) || !(a->field[a->n] = adup(r, fv)))
@@ -294,8 +301,7 @@ static lw_status push_corr(lw_rules *r, lw_corr *c)
     return LW_OK;
 }
 
-lw_status lw_corr_parse(lw_rules *r, const lw_ynode *root, const char *path, int doc,
-                        lw_cerr *e)
+lw_status lw_corr_parse(lw_rules *r, const lw_ynode *root, const char *path, int doc, lw_cerr *e)
 {
     lw_status st = LW_OK;
     const lw_ynode *ckey = lw_ymap_key(root, "correlation");
@@ -329,19 +335,17 @@ lw_status lw_corr_parse(lw_rules *r, const lw_ynode *root, const char *path, int
 
     /* Every key of the section must be understood: an ignored key could change what the
      * author meant (e.g. the pre-2.0 'timeframe'). */
-    static const char *const known[] = {"type",      "rules",     "group-by", "timespan",
-                                        "condition", "aliases",   "generate", NULL};
+    static const char *const known[] = {"type",      "rules",   "group-by", "timespan",
+                                        "condition", "aliases", "generate", NULL};
     for (size_t i = 0; i + 1 < cs->nkids; i += 2) {
         const lw_ynode *k = cs->kids[i];
         bool ok = false;
         for (size_t j = 0; known[j] && !ok; j++)
             ok = k->type == LW_Y_SCALAR && !strcmp(k->s, known[j]);
         if (!ok) {
-            lw_cerr_set(e, k, "unsupported correlation key '%s'%s",
-                        k->type == LW_Y_SCALAR ? k->s : "?",
-                        k->type == LW_Y_SCALAR && !strcmp(k->s, "timeframe")
-                            ? " (use 'timespan')"
-                            : "");
+            lw_cerr_set(
+                e, k, "unsupported correlation key '%s'%s", k->type == LW_Y_SCALAR ? k->s : "?",
+                k->type == LW_Y_SCALAR && !strcmp(k->s, "timeframe") ? " (use 'timespan')" : "");
             return LW_ERULE;
         }
     }
@@ -415,8 +419,9 @@ lw_status lw_corr_parse(lw_rules *r, const lw_ynode *root, const char *path, int
         return LW_ERULE;
     }
     if (!valued && c->field) {
-        lw_cerr_set(e, lw_ymap_key(cond, "field"), "condition 'field' is only used by value_* "
-                                                   "correlation types");
+        lw_cerr_set(e, lw_ymap_key(cond, "field"),
+                    "condition 'field' is only used by value_* "
+                    "correlation types");
         return LW_ERULE;
     }
     c->upward = is_upward(c);
@@ -462,12 +467,12 @@ lw_status lw_corr_parse(lw_rules *r, const lw_ynode *root, const char *path, int
         /* ids share one namespace with detection rules (correlations reference both) */
         uint64_t h = lw_str_ihash(lw_str_c(m->id));
         if (lw_fdict_lookup(&r->ids, lw_str_c(m->id), h) != UINT32_MAX) {
-            lw_cerr_set(e, idn, "duplicate rule id '%s' (the first rule with it is kept)",
-                        m->id);
+            lw_cerr_set(e, idn, "duplicate rule id '%s' (the first rule with it is kept)", m->id);
             return LW_ERULE;
         }
         for (size_t i = 0; r->corr && i < r->corr->n; i++)
-            if (r->corr->c[i]->state != LW_CORR_REJECTED && !strcmp(r->corr->c[i]->meta.id, m->id)) {
+            if (r->corr->c[i]->state != LW_CORR_REJECTED &&
+                !strcmp(r->corr->c[i]->meta.id, m->id)) {
                 lw_cerr_set(e, idn, "duplicate rule id '%s' (the first rule with it is kept)",
                             m->id);
                 return LW_ERULE;
@@ -482,8 +487,8 @@ lw_status lw_corr_parse(lw_rules *r, const lw_ynode *root, const char *path, int
 typedef struct target {
     int kind; /* 0 none, 1 detection rule, 2 correlation */
     uint32_t idx;
-    int count;    /* distinct rules matching the reference */
-    bool dead;    /* a rejected correlation has this id or name */
+    int count; /* distinct rules matching the reference */
+    bool dead; /* a rejected correlation has this id or name */
 } target;
 
 static void find_ref(const lw_rules *r, const char *ref, target *t)
@@ -581,8 +586,10 @@ static int try_resolve(lw_rules *r, lw_corr *c, bool final)
             if (!final)
                 return 0;
             if (t.count == 0 && !t.dead)
-                reject(r, c, ref->line, ref->col, "unknown rule '%s' (no loaded rule has this "
-                                                  "id or name)", ref->text);
+                reject(r, c, ref->line, ref->col,
+                       "unknown rule '%s' (no loaded rule has this "
+                       "id or name)",
+                       ref->text);
             else
                 reject(r, c, ref->line, ref->col,
                        "rule '%s' is a correlation that cannot be resolved (rejected, or a "
@@ -594,8 +601,8 @@ static int try_resolve(lw_rules *r, lw_corr *c, bool final)
             if (!final)
                 return 0;
             reject(r, c, ref->line, ref->col,
-                   "rule reference '%s' is ambiguous (%d rules have this id or name)",
-                   ref->text, t.count);
+                   "rule reference '%s' is ambiguous (%d rules have this id or name)", ref->text,
+                   t.count);
             return -1;
         }
         if (t.kind == 2 && (cs->c[t.idx] == c)) {

@@ -43,8 +43,8 @@ typedef struct lw_corr_cond {
 typedef struct lw_corr_ref {
     const char *text; /* as written (name or id) */
     uint64_t line, col;
-    uint8_t is_corr;  /* resolved to a correlation (1) or a detection rule (0) */
-    uint32_t idx;     /* rule load index, or correlation index */
+    uint8_t is_corr;          /* resolved to a correlation (1) or a detection rule (0) */
+    uint32_t idx;             /* rule load index, or correlation index */
     const lw_rule_meta *meta; /* the referenced rule's metadata */
     /* Per group-by entry: the event field to read for matches of this rule (the alias
      * mapping for this rule, else the group-by name itself). */
@@ -109,8 +109,7 @@ typedef struct lw_corrset {
 /* Compile a correlation document (root has a 'correlation' key).  LW_OK: the correlation
  * is kept, pending resolution (no report yet); LW_ERULE: e is filled, nothing kept;
  * LW_ENOMEM. */
-lw_status lw_corr_parse(lw_rules *r, const lw_ynode *root, const char *path, int doc,
-                        lw_cerr *e);
+lw_status lw_corr_parse(lw_rules *r, const lw_ynode *root, const char *path, int doc, lw_cerr *e);
 /* Try to resolve pending correlations; report those that resolved (ok) through cb.  When
  * final, report the remaining ones as rejected. */
 lw_status lw_corr_resolve(lw_rules *r, lw_rule_report_fn cb, void *ud, bool final);
@@ -133,9 +132,9 @@ typedef struct lw_cev {
     uint32_t refs;
     size_t bytes;
     lw_cev_acct *acct; /* live copies and bytes are counted here (may be NULL) */
-    uint64_t tie; /* content hash: orders events with equal times independently of input
-                     order */
-    lw_event ev;  /* fields and strings point into this allocation; ev.arena unused */
+    uint64_t tie;      /* content hash: orders events with equal times independently of input
+                          order */
+    lw_event ev;       /* fields and strings point into this allocation; ev.arena unused */
 } lw_cev;
 
 /* A correlation alert (refcounted: chains hold their inner alerts). */
@@ -162,12 +161,11 @@ typedef void (*lw_calert_fn)(const lw_calert *a, void *ud);
 lw_status lw_cev_new(const lw_event *ev, const char *path, lw_cev_acct *acct, lw_cev **out);
 void lw_cev_unref(lw_cev *c);
 
-lw_status lw_correlator_new(const lw_rules *rules, const lw_corr_options *opt,
-                            lw_calert_fn fn, void *ud, lw_correlator **out);
+lw_status lw_correlator_new(const lw_rules *rules, const lw_corr_options *opt, lw_calert_fn fn,
+                            void *ud, lw_correlator **out);
 void lw_correlator_free(lw_correlator *k);
 /* Feed one base-rule match (rule load index) in event-time order. */
-lw_status lw_correlator_feed(lw_correlator *k, uint32_t rule, const lw_rule_meta *meta,
-                             lw_cev *ev);
+lw_status lw_correlator_feed(lw_correlator *k, uint32_t rule, const lw_rule_meta *meta, lw_cev *ev);
 /* Time has reached now: close tumbling windows and expire state that ended before it. */
 lw_status lw_correlator_advance(lw_correlator *k, int64_t now);
 /* End of input: close every window (final alerts) and free all state. */

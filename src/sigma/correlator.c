@@ -56,9 +56,8 @@ lw_status lw_cev_new(const lw_event *ev, const char *path, lw_cev_acct *acct, lw
 {
     *out = NULL;
     size_t need = sizeof(lw_cev);
-    bool ok = add_sz(&need, (size_t)ev->nfields * sizeof(lw_field)) &&
-              add_sz(&need, ev->host.n) && add_sz(&need, ev->channel.n) &&
-              add_sz(&need, ev->provider.n);
+    bool ok = add_sz(&need, (size_t)ev->nfields * sizeof(lw_field)) && add_sz(&need, ev->host.n) &&
+              add_sz(&need, ev->channel.n) && add_sz(&need, ev->provider.n);
     for (uint32_t i = 0; ok && i < ev->nfields; i++)
         ok = add_sz(&need, ev->fields[i].name.n) && add_sz(&need, ev->fields[i].value.n);
     if (!ok)
@@ -72,15 +71,15 @@ lw_status lw_cev_new(const lw_event *ev, const char *path, lw_cev_acct *acct, lw
     lw_field *f = (lw_field *)(c + 1);
     char *p = (char *)(f + ev->nfields);
     uint64_t h = 1469598103934665603ULL;
-#define COPY(dst, src)                                                                      \
-    do {                                                                                    \
-        (dst).n = (src).n;                                                                  \
-        (dst).p = p;                                                                        \
-        if ((src).n)                                                                        \
-            memcpy(p, (src).p, (src).n);                                                    \
-        p += (src).n;                                                                       \
-        h = fnv(h, (dst).p, (dst).n);                                                       \
-        h = fnv(h, "\0", 1);                                                                \
+#define COPY(dst, src)                                                                             \
+    do {                                                                                           \
+        (dst).n = (src).n;                                                                         \
+        (dst).p = p;                                                                               \
+        if ((src).n)                                                                               \
+            memcpy(p, (src).p, (src).n);                                                           \
+        p += (src).n;                                                                              \
+        h = fnv(h, (dst).p, (dst).n);                                                              \
+        h = fnv(h, "\0", 1);                                                                       \
     } while (0)
     lw_event *e = &c->ev;
     e->time_ms = ev->time_ms;
@@ -163,7 +162,7 @@ typedef struct cgroup {
     centry *e; /* window entries e[head .. head+n), sorted by (t, tie) */
     uint32_t head, n, cap, ncopies;
     uint32_t cfirst; /* no entry before this one (relative to head) holds a copy */
-    uint64_t *vk; /* distinct-value multiset: hash -> count (open addressing) */
+    uint64_t *vk;    /* distinct-value multiset: hash -> count (open addressing) */
     uint32_t *vc;
     uint32_t vcap, vn;
     double sum;
@@ -209,12 +208,24 @@ static bool cond_ok(const lw_corr *c, double v)
         double w = c->conds[i].v;
         bool ok;
         switch (c->conds[i].op) {
-        case LW_CC_GT: ok = v > w; break;
-        case LW_CC_GTE: ok = v >= w; break;
-        case LW_CC_LT: ok = v < w; break;
-        case LW_CC_LTE: ok = v <= w; break;
-        case LW_CC_EQ: ok = v == w; break;
-        default: ok = v != w; break;
+        case LW_CC_GT:
+            ok = v > w;
+            break;
+        case LW_CC_GTE:
+            ok = v >= w;
+            break;
+        case LW_CC_LT:
+            ok = v < w;
+            break;
+        case LW_CC_LTE:
+            ok = v <= w;
+            break;
+        case LW_CC_EQ:
+            ok = v == w;
+            break;
+        default:
+            ok = v != w;
+            break;
         }
         if (!ok)
             return false;
@@ -222,8 +233,8 @@ static bool cond_ok(const lw_corr *c, double v)
     return true;
 }
 
-lw_status lw_correlator_new(const lw_rules *rules, const lw_corr_options *opt,
-                            lw_calert_fn fn, void *ud, lw_correlator **out)
+lw_status lw_correlator_new(const lw_rules *rules, const lw_corr_options *opt, lw_calert_fn fn,
+                            void *ud, lw_correlator **out)
 {
     *out = NULL;
     const lw_corrset *cs = rules ? rules->corr : NULL;
@@ -661,8 +672,8 @@ static lw_status window_insert(lw_correlator *k, const lw_corr *c, cgroup *g, ce
     }
     uint32_t pos = g->n;
     centry *base = g->e + g->head;
-    while (pos > 0 && (base[pos - 1].t > ne->t ||
-                       (base[pos - 1].t == ne->t && base[pos - 1].tie > ne->tie)))
+    while (pos > 0 &&
+           (base[pos - 1].t > ne->t || (base[pos - 1].t == ne->t && base[pos - 1].tie > ne->tie)))
         pos--;
     memmove(base + pos + 1, base + pos, (g->n - pos) * sizeof(*base));
     base[pos] = *ne;
@@ -711,8 +722,8 @@ static lw_status feed_corr(lw_correlator *k, uint32_t ci, uint32_t ref, const ci
 
 /* Build an alert from entries ents[0..n) (plus counted-only ones: omitted) and deliver it,
  * then feed it to the correlations that reference this one. */
-static lw_status fire(lw_correlator *k, cstate *s, cgroup *g, const centry *const *ents,
-                      uint32_t n, uint64_t omitted, double value)
+static lw_status fire(lw_correlator *k, cstate *s, cgroup *g, const centry *const *ents, uint32_t n,
+                      uint64_t omitted, double value)
 {
     const lw_corr *c = s->c;
     lw_calert *a = calloc(1, sizeof(*a));
@@ -808,15 +819,18 @@ static lw_status fire(lw_correlator *k, cstate *s, cgroup *g, const centry *cons
 static double window_value(const lw_corr *c, const cgroup *g)
 {
     switch (c->type) {
-    case LW_CORR_VALUE_COUNT: return (double)g->vn;
-    case LW_CORR_VALUE_SUM: return g->sum;
-    case LW_CORR_VALUE_AVG: return g->n ? g->sum / g->n : 0;
-    default: return (double)g->n;
+    case LW_CORR_VALUE_COUNT:
+        return (double)g->vn;
+    case LW_CORR_VALUE_SUM:
+        return g->sum;
+    case LW_CORR_VALUE_AVG:
+        return g->n ? g->sum / g->n : 0;
+    default:
+        return (double)g->n;
     }
 }
 
-static lw_status fire_window(lw_correlator *k, cstate *s, cgroup *g, double value,
-                             uint64_t only_vh)
+static lw_status fire_window(lw_correlator *k, cstate *s, cgroup *g, double value, uint64_t only_vh)
 {
     const centry **ents = malloc((g->n ? g->n : 1) * sizeof(*ents));
     if (!ents)
@@ -1064,8 +1078,7 @@ lw_status lw_correlator_advance(lw_correlator *k, int64_t now)
     return LW_OK;
 }
 
-lw_status lw_correlator_feed(lw_correlator *k, uint32_t rule, const lw_rule_meta *meta,
-                             lw_cev *ev)
+lw_status lw_correlator_feed(lw_correlator *k, uint32_t rule, const lw_rule_meta *meta, lw_cev *ev)
 {
     if (!k || rule >= k->cs->nrules)
         return LW_OK;

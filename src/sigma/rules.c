@@ -624,8 +624,8 @@ lw_status lw_rules_load(lw_rules *r, const char *path, lw_rule_report_fn cb, voi
     struct stat sb;
     if (stat(path, &sb) != 0)
         return LW_EIO;
-    lw_status st = S_ISDIR(sb.st_mode) ? load_dir(r, path, cb, ud, 0)
-                                       : load_file(r, path, cb, ud, true);
+    lw_status st =
+        S_ISDIR(sb.st_mode) ? load_dir(r, path, cb, ud, 0) : load_file(r, path, cb, ud, true);
     if (st)
         return st;
     /* Correlations whose references are loaded by now get their report. */

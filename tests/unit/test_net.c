@@ -48,13 +48,12 @@ static void digest(lw_buf *b, lw_event *ev)
     char t[40] = "-";
     if (ev->time_ms != INT64_MIN)
         lw_format_time(ev->time_ms, t, sizeof t);
-    lw_buf_printf(b, "@%llu ch=%.*s host=%.*s time=%s product=%d\n",
-                  (unsigned long long)ev->record, (int)ev->channel.n, ev->channel.p,
-                  (int)ev->host.n, ev->host.p, t, (int)ev->product);
+    lw_buf_printf(b, "@%llu ch=%.*s host=%.*s time=%s product=%d\n", (unsigned long long)ev->record,
+                  (int)ev->channel.n, ev->channel.p, (int)ev->host.n, ev->host.p, t,
+                  (int)ev->product);
     for (uint32_t i = 0; i < ev->nfields; i++) {
         const lw_field *f = &ev->fields[i];
-        lw_buf_printf(b, "  %.*s=%.*s\n", (int)f->name.n, f->name.p, (int)f->value.n,
-                      f->value.p);
+        lw_buf_printf(b, "  %.*s=%.*s\n", (int)f->name.n, f->name.p, (int)f->value.n, f->value.p);
     }
     lw_buf_printf(b, "  .cats=");
     for (int c = 1; c < LW_CAT__COUNT; c++)
@@ -136,7 +135,6 @@ static lw_str block(const nrun *r, unsigned long long line)
     lw_fmt(key, sizeof key, "@%llu ", line);
     const char *s = lw_buf_cstr((lw_buf *)&r->dig);
     const char *p = s;
-    size_t kn = strlen(key);
     while ((p = strstr(p, key)) != NULL) {
         if (p == s || p[-1] == '\n')
             break;
@@ -444,6 +442,12 @@ static void test_hostile(void **state)
         assert_true(r.skips > 0);
         assert_int_equal(r.last, LW_EOF);
     }
+    /* Zeek JSON without _path/@stream: the log type from the file name */
+    const char *j = "{\"ts\":1709557200.5,\"uid\":\"C1\",\"id_orig_h\":\"10.0.0.1\"}\n";
+    run_file(write_tmp("SCRANTON_smb_files.log", j, strlen(j)), NULL, 1 << 20, &r, NULL);
+    assert_ptr_equal(r.dec, &lw_decoder_zeek);
+    expect_head(&r, 1, "ch=zeek/smb_files");
+    expect_field(&r, 1, "id.orig_h", "10.0.0.1");
     /* W3C: record before #Fields, quoted values, wrong column count */
     const char *w = "a b c\n#Fields: date time cs-method cs-uri\n2024-01-01 00:00:00 GET "
                     "\"http://x.test/a b.exe\"\n2024-01-01 00:00:00 GET\n";
@@ -475,8 +479,7 @@ static void test_split_target(void **state)
         const char *t, *stem, *query, *ext, *host;
     } rows[] = {
         {"/a/b.exe?x=1#f", "/a/b.exe", "x=1", "exe", ""},
-        {"http://user@Host.example:8080/p/q.tar.gz?z", "/p/q.tar.gz", "z", "gz",
-         "Host.example"},
+        {"http://user@Host.example:8080/p/q.tar.gz?z", "/p/q.tar.gz", "z", "gz", "Host.example"},
         {"example.com:443", "", "", "", "example.com"},
         {"/dir.v2/file", "/dir.v2/file", "", "", ""},
         {"http://[2001:db8::1]:80/x.js", "/x.js", "", "js", "[2001:db8::1]"},
@@ -487,8 +490,8 @@ static void test_split_target(void **state)
         lw_net_split_target(lw_str_c(rows[i].t), &s, &q, &e, &h);
         if (!lw_str_eq_c(s, rows[i].stem) || !lw_str_eq_c(q, rows[i].query) ||
             !lw_str_eq_c(e, rows[i].ext) || !lw_str_eq_c(h, rows[i].host))
-            fail_msg("%s -> stem '%.*s' query '%.*s' ext '%.*s' host '%.*s'", rows[i].t,
-                     (int)s.n, s.p, (int)q.n, q.p, (int)e.n, e.p, (int)h.n, h.p);
+            fail_msg("%s -> stem '%.*s' query '%.*s' ext '%.*s' host '%.*s'", rows[i].t, (int)s.n,
+                     s.p, (int)q.n, q.p, (int)e.n, e.p, (int)h.n, h.p);
     }
     int64_t ms;
     assert_true(lw_net_epoch_ms(lw_str_c("1692161648.333854"), &ms));
@@ -653,17 +656,23 @@ int main(void)
         nrun r = {0};
         lw_buf_init(&r.dig);
         run_file(dump, NULL, 1 << 24, &r, NULL);
-        printf("decoder=%s events=%ld skips=%ld\n%s", r.dec ? r.dec->name : "-", r.events,
-               r.skips, lw_buf_cstr(&r.dig));
+        printf("decoder=%s events=%ld skips=%ld\n%s", r.dec ? r.dec->name : "-", r.events, r.skips,
+               lw_buf_cstr(&r.dig));
         return 0;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sniff),           cmocka_unit_test(test_split_target),
-        cmocka_unit_test(test_zeek_tsv_fixture), cmocka_unit_test(test_zeek_json_fixture),
-        cmocka_unit_test(test_eve_fixture),      cmocka_unit_test(test_proxy_fixtures),
-        cmocka_unit_test(test_gzip),             cmocka_unit_test(test_hostile),
-        cmocka_unit_test(test_want),             cmocka_unit_test(test_real_zeek_tsv),
-        cmocka_unit_test(test_real_zeek_json),   cmocka_unit_test(test_real_eve),
+        cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_split_target),
+        cmocka_unit_test(test_zeek_tsv_fixture),
+        cmocka_unit_test(test_zeek_json_fixture),
+        cmocka_unit_test(test_eve_fixture),
+        cmocka_unit_test(test_proxy_fixtures),
+        cmocka_unit_test(test_gzip),
+        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_want),
+        cmocka_unit_test(test_real_zeek_tsv),
+        cmocka_unit_test(test_real_zeek_json),
+        cmocka_unit_test(test_real_eve),
         cmocka_unit_test(test_real_proxifier),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
