@@ -361,14 +361,14 @@ typedef struct lw_corr_options {
      * to the correlator once an event more than max_disorder_ms newer was seen; matches
      * older than what was already released are dropped and counted (late). */
     int64_t max_disorder_ms;
-    size_t max_buffered;     /* matches held in the reorder buffer (default 100000) */
+    size_t max_buffered;     /* matches held in the reorder buffer (default 50000) */
     size_t max_groups;       /* live groups, all correlations (default 100000); beyond, the
                                 stalest group of the correlation is dropped */
     size_t max_group_events; /* counted entries per group window (default 4096); beyond,
                                 the oldest entry is dropped */
     size_t max_alert_events; /* events kept per group and listed per alert (default 32); the
                                 newest are kept, older ones only counted */
-    size_t max_copies;       /* event copies held in windows, all groups (default 200000);
+    size_t max_copies;       /* event copies held in windows, all groups (default 100000);
                                 beyond, new entries are counted without their event */
 } lw_corr_options;
 
