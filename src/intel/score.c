@@ -113,13 +113,13 @@ static const char *const risky_tlds[] = {
 };
 
 static const char *const shorteners[] = {
-    "bit.ly",    "bitly.com",     "tinyurl.com", "t.co",      "goo.gl",      "is.gd",   "ow.ly",
-    "buff.ly",   "cutt.ly",       "rb.gy",       "s.id",      "shorturl.at", "tiny.cc", "t.ly",
-    "v.gd",      "rebrand.ly",    "bl.ink",      "lnkd.in",   "short.io",    "qrco.de", "urlz.fr",
-    "shorte.st", "adf.ly",        "tr.im",       "x.co",      "u.to",        "clck.ru", "did.li",
-    "tiny.one",  "shorturl.asia", "surl.li",     "linktr.ee", "spoo.me",     "lnk.ink", "bit.do",
+    "bit.ly",    "bitly.com",     "tinyurl.com", "t.co",      "goo.gl",      "is.gd",    "ow.ly",
+    "buff.ly",   "cutt.ly",       "rb.gy",       "s.id",      "shorturl.at", "tiny.cc",  "t.ly",
+    "v.gd",      "rebrand.ly",    "bl.ink",      "lnkd.in",   "short.io",    "qrco.de",  "urlz.fr",
+    "shorte.st", "adf.ly",        "tr.im",       "x.co",      "u.to",        "clck.ru",  "did.li",
+    "tiny.one",  "shorturl.asia", "surl.li",     "linktr.ee", "spoo.me",     "lnk.ink",  "bit.do",
     "cutt.us",   "qr.ae",         "shorturl.gg", "t2m.io",    "urlr.me",     "l.ead.me", "2.gy",
-    "1url.cz",   "bitly.ws",      "tny.sh",      "shrtco.de", "ulvis.net",   "gg.gg",   "rb.gy",
+    "1url.cz",   "bitly.ws",      "tny.sh",      "shrtco.de", "ulvis.net",   "gg.gg",    "rb.gy",
 };
 
 /* Matched as host suffixes ("x.ngrok.io", "ngrok.io"). */
@@ -232,14 +232,14 @@ static const char *const cred_words[] = {
  * these words ("login.microsoftonline.com", "accounts.google.com") does not count: that is
  * how ordinary sites name their own sign-in hosts. */
 static const char *const lure_long[] = {
-    "login",   "signin",  "logon",   "verif",   "account", "secure",   "update",
-    "confirm", "password", "wallet", "recover", "unlock",  "invoice",  "payment",
-    "billing", "webscr",  "suspend", "validat", "authenticat", "credential", "restore",
-    "refund",  "airdrop", "reward",  "unusual", "helpdesk", "support-team", "customer-care",
+    "login",   "signin",   "logon",   "verif",   "account",     "secure",     "parcel",
+    "confirm", "password", "wallet",  "recover", "unlock",      "invoice",    "payment",
+    "billing", "webscr",   "suspend", "validat", "authenticat", "credential", "restore",
+    "refund",  "airdrop",  "reward",  "unusual", "helpdesk",    "giveaway",   "customer-care",
 };
-static const char *const lure_short[] = {"auth", "sso", "kyc", "otp", "mfa", "2fa", "claim",
-                                         "bonus", "prize", "gift", "seed", "log", "sign", "pay",
-                                         "id", "help", "service", "online"};
+static const char *const lure_short[] = {
+    "auth", "sso", "kyc",  "otp", "mfa", "2fa",  "claim",   "bonus",  "prize",  "gift",
+    "seed", "log", "sign", "pay", "id",  "help", "service", "online", "update", "track"};
 
 static const char *const exe_exts[] = {
     ".exe",    ".scr",  ".msi", ".dll",  ".com",  ".pif",        ".cpl", ".jar", ".apk",
@@ -396,6 +396,10 @@ static void host_view(lw_str host, lw_str suffix, lw_str icann, hostview *hv)
             }
         }
     }
+    /* "www.weebly.com" is the platform's own site, not a tenant called www */
+    if (plat.n && plat.p != suffix.p && host.n == plat.n + 4 &&
+        lw_str_istarts(host, LW_STR_LIT("www.")))
+        plat = (lw_str){NULL, 0};
     lw_str base = plat.n ? plat : suffix;
     if (host.n <= base.n + 1)
         return;
@@ -443,13 +447,26 @@ static bool deglyph(lw_str t, bool one_is_i, char *buf, size_t cap, lw_str *out)
             i++;
         } else {
             switch (ch) {
-            case '0': r = 'o'; break;
-            case '1': r = one_is_i ? 'i' : 'l'; break;
-            case '3': r = 'e'; break;
-            case '4': r = 'a'; break;
-            case '5': r = 's'; break;
-            case '7': r = 't'; break;
-            default: break;
+            case '0':
+                r = 'o';
+                break;
+            case '1':
+                r = one_is_i ? 'i' : 'l';
+                break;
+            case '3':
+                r = 'e';
+                break;
+            case '4':
+                r = 'a';
+                break;
+            case '5':
+                r = 's';
+                break;
+            case '7':
+                r = 't';
+                break;
+            default:
+                break;
             }
         }
         if (r != ch)
@@ -594,6 +611,8 @@ static void brand_checks(const lw_intel *in, ctx *c, lw_str reg, lw_str suffix, 
                 reason(c, "typosquat-homoglyph", w_typosquat,
                        "looks like %s: '%.*s' uses lookalike letters for '%s'",
                        b->ndomains ? b->domains[0] : b->name, (int)label.n, label.p, b->name);
+            if (!non_ascii) /* paypa1.com: also a lookalike token; homographs weigh alone */
+                b_look = b;
             continue;
         }
         if (!hit && lw_str_eq(label, bn)) {
@@ -625,6 +644,8 @@ static void brand_checks(const lw_intel *in, ctx *c, lw_str reg, lw_str suffix, 
                                                     "brand-combo"};
                 reason(c, codes[k], w_typosquat, "'%.*s' is a %s typosquat of %s", (int)label.n,
                        label.p, lw_squat_name(k), b->ndomains ? b->domains[0] : b->name);
+                if (k == LW_SQUAT_HOMOGLYPH) /* paypa1, rnicrosoft: digit/letter lookalikes */
+                    b_look = b;
                 continue;
             }
         }
@@ -674,7 +695,7 @@ static void brand_checks(const lw_intel *in, ctx *c, lw_str reg, lw_str suffix, 
         if (b_sub)
             feature(c, F_BRAND_SUBDOMAIN, 1, b_sub->name);
     }
-    if (b_look && !hit && !b_main) {
+    if (b_look && !b_main) {
         lw_fmt(d, sizeof d, "%s", b_look->name);
         feature(c, F_BRAND_LOOKALIKE, 1, d);
     }
@@ -978,8 +999,8 @@ void lw_intel_score_impl(const lw_intel *in, lw_str url, const lw_intel_call *ca
             }
         brand_checks(in, &c, reg, suffix, icann, u.path, &hv, &tk, lure != NULL);
     }
-    if (r->features[F_IPFS] == 0 &&
-        (lw_str_istarts(u.path, LW_STR_LIT("/ipfs/")) || lw_str_istarts(u.path, LW_STR_LIT("/ipns/"))))
+    if (r->features[F_IPFS] == 0 && (lw_str_istarts(u.path, LW_STR_LIT("/ipfs/")) ||
+                                     lw_str_istarts(u.path, LW_STR_LIT("/ipns/"))))
         feature(&c, F_IPFS, 1, "/ipfs/ path");
 
     /* path */

@@ -1017,6 +1017,8 @@ static lw_status feed_corr(lw_correlator *k, uint32_t ci, uint32_t ref, const ci
     if (!lw_buf_ok(&k->key))
         return LW_ENOMEM;
     cgroup *g = group_find(s, h, &k->key);
+    if (!g && c->type == LW_CORR_TEMPORAL_ORDERED && ref > 0)
+        return LW_OK; /* nothing to extend: a later step alone keeps no state */
     if (!g) {
         if ((st = group_new(k, s, ref, it, h, &g)))
             return st;

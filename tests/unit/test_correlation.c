@@ -808,6 +808,71 @@ static void test_cross_file_reference(void **state)
     lw_rules_free(r);
 }
 
+/* The three sinks render a correlation alert: JSON keys, table story, CSV rows. */
+typedef struct sinkctx {
+    lw_sink *s[3];
+} sinkctx;
+
+static void on_alert_sinks(const lw_alert *a, void *ud)
+{
+    sinkctx *c = ud;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(lw_sink_write(c->s[i], a), LW_OK);
+}
+
+static void test_sinks(void **state)
+{
+    (void)state;
+    lw_rules *r = load_rules(CHAIN_RULES, NULL);
+    evspec e[] = {
+        DL(T0, "A", "C:\\Users\\a\\Downloads\\x.exe"),
+        EX(T0 + 1 * MIN, "A", "C:\\Users\\a\\Downloads\\x.exe"),
+        NET(T0 + 2 * MIN, "A", "C:\\Users\\a\\Downloads\\x.exe", "6.6.6.6"),
+    };
+    static const char *const fmt[3] = {"jsonl", "table", "csv"};
+    char *buf[3] = {NULL, NULL, NULL};
+    size_t len[3];
+    FILE *out[3];
+    sinkctx c;
+    for (int i = 0; i < 3; i++) {
+        out[i] = open_memstream(&buf[i], &len[i]);
+        assert_int_equal(lw_sink_open(fmt[i], out[i], NULL, &c.s[i]), LW_OK);
+    }
+    lw_hunt *h;
+    lw_hunt_options ho = {.on_alert = on_alert_sinks, .alert_ud = &c};
+    assert_int_equal(lw_hunt_new(r, &ho, &h), LW_OK);
+    char *t = events_text(e, 3, NULL);
+    char *p = write_tmp(t, ".jsonl");
+    assert_int_equal(lw_hunt_path(h, p), LW_OK);
+    assert_int_equal(lw_hunt_finish(h), LW_OK);
+    unlink(p);
+    free(p);
+    free(t);
+    lw_hunt_free(h);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(lw_sink_close(c.s[i]), LW_OK);
+        fclose(out[i]);
+    }
+    printf("%s\n%s\n", buf[1], buf[2]);
+    /* JSON: the stable keys plus correlation and events */
+    assert_non_null(strstr(buf[0], "{\"rule\":{\"id\":\"c-ord\""));
+    assert_non_null(strstr(buf[0], "\"correlation\":{\"type\":\"temporal_ordered\",\"group\":"
+                                   "{\"Computer\":\"A\",\"file\":"));
+    assert_non_null(strstr(buf[0], "\"rules\":[\"b1\",\"b2\",\"b3\"],\"value\":3"));
+    assert_non_null(strstr(buf[0], "\"events\":[{\"rule\":{\"id\":\"b1\",\"title\":"));
+    /* table: the alert line, then one story line per event */
+    assert_non_null(strstr(buf[1], "temporal_ordered of 3 events: Computer=A"));
+    assert_non_null(strstr(buf[1], "\n  | 2024-01-01T10:02:00.000Z A"));
+    /* CSV: a correlation row and three event rows sharing the alert number */
+    assert_non_null(strstr(buf[2], ",kind,alert,correlation_type,group,step,event\r\n"));
+    assert_non_null(strstr(buf[2], ",correlation,2,temporal_ordered,"));
+    assert_non_null(strstr(buf[2], ",event,2,temporal_ordered,"));
+    assert_non_null(strstr(buf[2], ",3,\"{"));
+    for (int i = 0; i < 3; i++)
+        free(buf[i]);
+    lw_rules_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -821,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_max_alert_events),
         cmocka_unit_test(test_rejections),
         cmocka_unit_test(test_cross_file_reference),
+        cmocka_unit_test(test_sinks),
     };
     return cmocka_run_group_tests_name("correlation", tests, NULL, NULL);
 }

@@ -18,11 +18,18 @@
 static lw_intel *intel;
 static lw_intel_result res;
 
+/* A signal is "present" when it gave a reason, or when it is a model feature that fired
+ * (a fitted weight of 0 shows no reason, but the detection still happened). */
 static bool has_reason(const lw_intel_result *r, const char *code)
 {
     for (size_t i = 0; i < r->nreasons; i++)
         if (strcmp(r->reasons[i].code, code) == 0)
             return true;
+    for (size_t i = 0; i < r->nfeatures; i++) {
+        const char *f = lw_intel_feature_name(i);
+        if (f && strcmp(f, code) == 0)
+            return r->features[i] != 0;
+    }
     return false;
 }
 
@@ -183,6 +190,119 @@ static void test_lexical(void **st)
     static const char junk[] = "\xff\xfe://[\x01@@:99999999999/\\..%%%zz";
     assert_int_equal(lw_intel_score_url(intel, (lw_str){junk, sizeof junk - 1}, NULL, &res), LW_OK);
     assert_true(res.score >= 0 && res.score <= 100);
+}
+
+/* Phishing signals: brands and lure words in every host label, platform tenants (PSL
+ * private suffixes and free hosts the PSL lacks), digit/letter homoglyphs, IPFS; and the
+ * ordinary sign-in pages that must stay benign. */
+static void test_phishing(void **st)
+{
+    (void)st;
+    static const struct {
+        const char *url, *code;
+        bool want;
+    } cases[] = {
+        {"https://paypa1-secure.netlify.app/signin", "brand-tenant", true},
+        {"https://paypa1-secure.netlify.app/signin", "brand-lookalike", true},
+        {"https://paypa1-secure.netlify.app/signin", "platform-lure", true},
+        {"https://paypa1-secure.netlify.app/signin", "brand-lure", true},
+        {"http://secure-paypal.com.evil.example/", "brand-subdomain", true},
+        {"http://secure-paypal.com.evil.example/", "brand-lure", true},
+        {"http://secure-paypal.com.evil.example/", "cred-words-host", true},
+        {"http://appleid-verify-account.xyz/", "brand-combo", true},
+        {"http://appleid-verify-account.xyz/", "brand-lure", true},
+        {"https://micr0soft-login.web.app/", "brand-lookalike", true},
+        {"https://micr0soft-login.web.app/", "brand-tenant", true},
+        {"https://rnicrosoft-verify.example.com/", "brand-lookalike", true},
+        {"https://whotsapp-web.example.cn/", "brand-lookalike", true},
+        {"http://xfinitymail-signin-key.weebly.com/", "brand-tenant", true},
+        {"http://xfinitymail-signin-key.weebly.com/", "platform-lure", true},
+        {"https://unusual-account-activity-review.vercel.app/", "platform-lure", true},
+        {"http://evil-shop.example/paypal/login.php", "brand-path", true},
+        {"https://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.dweb.link/",
+         "ipfs", true},
+        {"https://cloudflare-ipfs.com/ipfs/QmXoypizjW3WknFiJnKLwHCnL72vedxjQkDDP1mXWo6uco", "ipfs",
+         true},
+        {"https://bgrfd3bdrun-zlkytpli-8i5g9g.pages.dev/", "gibberish-label", true},
+        {"https://spoo.me/es-santander", "shortener", true},
+        /* lexical features read the Unicode host: no hyphens in аpple.com */
+        {"http://аpple.com/login", "hyphens", false},
+        {"http://xn--pple-43d.com/", "hyphens", false},
+        {"http://xn--secure-lgin-xyz.com/", "hyphens", false},
+        {"http://a-b-c.xn--pple-43d.com/", "hyphens", true},
+        /* lure words that are a whole label of an ordinary host do not count */
+        {"https://login.microsoftonline.com/", "cred-words-host", false},
+        {"https://accounts.example.com/", "cred-words-host", false},
+        {"https://secure.example.com/", "cred-words-host", false},
+        {"https://paypal.com/signin", "brand-path", false},
+        {"https://alex-smith.github.io/weather-app/", "brand-tenant", false},
+        {"https://alex-smith.github.io/weather-app/", "platform-lure", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect(intel, cases[i].url, cases[i].code, cases[i].want);
+
+    static const char *const phish[] = {
+        "https://paypa1-secure.netlify.app/signin",  "http://secure-paypal.com.evil.example/",
+        "http://appleid-verify-account.xyz/",        "https://micr0soft-login.web.app/",
+        "http://evil-shop.example/paypal/login.php", "http://аpple.com/login",
+        "http://xfinitymail-signin-key.weebly.com/",
+    };
+    for (size_t i = 0; i < sizeof phish / sizeof phish[0]; i++) {
+        score(intel, phish[i]);
+        if (res.verdict == LW_VERDICT_BENIGN) {
+            print_error("%s scored %d (benign)\n", phish[i], res.score);
+            fail();
+        }
+    }
+    static const char *const benign[] = {
+        "https://paypal.com/signin",
+        "https://www.paypal.com/signin?country.x=US",
+        "https://accounts.google.com/",
+        "https://accounts.google.com/signin/v2/identifier",
+        "https://login.microsoftonline.com/",
+        "https://login.microsoftonline.com/common/oauth2/authorize",
+        "https://github.com/login",
+        "https://alex-smith.github.io/weather-app/",
+        "https://clever-churros-ba596c.netlify.app/",
+        "https://my-portfolio.vercel.app/projects",
+        "https://appleid.apple.com/sign-in",
+        "https://secure.bankofamerica.com/login/sign-in/signOnV2Screen.go",
+    };
+    for (size_t i = 0; i < sizeof benign / sizeof benign[0]; i++) {
+        score(intel, benign[i]);
+        if (res.verdict != LW_VERDICT_BENIGN) {
+            print_error("%s scored %d (want benign)\n", benign[i], res.score);
+            for (size_t k = 0; k < res.nreasons; k++)
+                print_error("   %s %.2f\n", res.reasons[k].code, res.reasons[k].weight);
+            fail();
+        }
+    }
+
+    /* allow lists stop at a tenant even where the PSL has no boundary */
+    const char *path = "/tmp/lw-test-intel-tenant-allow.txt";
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("weebly.com\nnetlify.app\nexample.org\n", f);
+    fclose(f);
+    const char *alw[] = {path, NULL};
+    lw_intel_options o = {.allow_files = alw};
+    lw_intel *in = NULL;
+    char err[256] = "";
+    assert_int_equal(lw_intel_new(&o, &in, err, sizeof err), LW_OK);
+    score(in, "https://weebly.com/");
+    assert_true(res.allowlisted);
+    score(in, "https://www.weebly.com/");
+    assert_true(res.allowlisted);
+    score(in, "http://xfinitymail-signin-key.weebly.com/");
+    assert_false(res.allowlisted);
+    score(in, "https://paypa1-secure.netlify.app/");
+    assert_false(res.allowlisted);
+    score(in, "https://www.example.org/");
+    assert_true(res.allowlisted);
+    assert_false(lw_intel_is_allowed(in, LW_STR_LIT("x.weebly.com")));
+    assert_true(lw_intel_is_allowed(in, LW_STR_LIT("www.weebly.com")));
+    lw_intel_free(in);
+    unlink(path);
 }
 
 static char *write_tmp(const char *name, const char *text)
@@ -382,13 +502,10 @@ static void test_brands_file_matches_builtin(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_homographs),
-        cmocka_unit_test(test_typosquats),
-        cmocka_unit_test(test_lexical),
-        cmocka_unit_test(test_lists),
-        cmocka_unit_test(test_million),
-        cmocka_unit_test(test_seen_store),
-        cmocka_unit_test(test_brands_file_matches_builtin),
+        cmocka_unit_test(test_homographs), cmocka_unit_test(test_typosquats),
+        cmocka_unit_test(test_lexical),    cmocka_unit_test(test_phishing),
+        cmocka_unit_test(test_lists),      cmocka_unit_test(test_million),
+        cmocka_unit_test(test_seen_store), cmocka_unit_test(test_brands_file_matches_builtin),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
