@@ -192,6 +192,12 @@ typedef struct lw_hunt_stats {
     uint64_t alerts;
     uint64_t alerts_by_level[6]; /* informational, low, medium, high, critical, other */
     uint64_t rule_evaluations;
+    /* Enrichment state (bounded tables; see docs/fields.md "Derived fields"). */
+    uint64_t enrich_procs;          /* process creations recorded for ancestry */
+    uint64_t enrich_proc_evicted;   /* processes evicted (table full or too old) */
+    uint64_t enrich_parent_misses;  /* creations whose parent was never seen */
+    uint64_t enrich_motw_merges;    /* Zone.Identifier events merged with earlier ones */
+    uint64_t enrich_motw_evicted;   /* Zone.Identifier entries evicted or too large */
 } lw_hunt_stats;
 
 LW_API lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt **out);

@@ -9,7 +9,10 @@ PKGS=(
   libpsl-dev publicsuffix libidn2-dev libicu-dev libsqlite3-dev zlib1g-dev
   libcmocka-dev libcjson-dev
   jq python3 python3-yaml
+  chromium bind9-utils
 )
+# chromium: the HTML report's browser test (ctest report-browser; skipped without it).
+# bind9-utils: named-checkzone validates the exported RPZ zone (export-golden).
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -75,6 +75,14 @@ EVENTS = [
         "RuleName": "-", "UtcTime": "2026-03-02 09:16:10.013", "ProcessGuid": G_EXPL,
         "ProcessId": "3380", "Image": EXPLORER, "TargetFilename": JS,
         "CreationUtcTime": "2026-03-02 09:16:10.013", "User": "CORP\\alice"}),
+    # Explorer propagates the Mark of the Web to files it extracts from a marked zip.
+    ev(110, "2026-03-02T09:16:10.031Z", 15, {
+        "RuleName": "-", "UtcTime": "2026-03-02 09:16:10.024", "ProcessGuid": G_EXPL,
+        "ProcessId": "3380", "Image": EXPLORER, "TargetFilename": JS + ":Zone.Identifier",
+        "CreationUtcTime": "2026-03-02 09:16:10.013",
+        "Hash": "SHA256=D2A84F4B8B650937EC8F73CD8BE2C74ADD5A911BA64DF27458ED8229DA804A26",
+        "Contents": "[ZoneTransfer]\r\nZoneId=3\r\nReferrerUrl=" + ZIP + "\r\n",
+        "User": "CORP\\alice"}),
     ev(107, "2026-03-02T09:16:12.480Z", 1, {
         "RuleName": "-", "UtcTime": "2026-03-02 09:16:12.471", "ProcessGuid": G_WSC,
         "ProcessId": "6044", "Image": WSCRIPT, "FileVersion": "5.812.10240.16384",

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "lurewatch-report.h"
 #include "lurewatch.h"
 
 #define LW_EXIT_OK    0
@@ -14,6 +15,7 @@
 int cmd_hunt(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_url(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Print "lurewatch: " + message to stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -19,7 +19,8 @@ static void hunt_usage(FILE *f)
         "\n"
         "options:\n"
         "  -r, --rules PATH         rule file or folder (repeatable); default: shipped rules\n"
-        "  -f, --format FMT         table (default on a terminal), jsonl (default otherwise), csv\n"
+        "  -f, --format FMT         table (default on a terminal), jsonl (default otherwise), csv,\n"
+        "                           html (a self-contained report page; use with -o)\n"
         "  -o, --output FILE        write alerts to FILE instead of stdout\n"
         "  -p, --placeholder NAME=FILE\n"
         "                           values for %NAME% in |expand rules, one per line (repeatable)\n"
@@ -194,6 +195,14 @@ static void print_summary(const lw_hunt_stats *s, size_t nrules, long rejected)
         fprintf(f, "  warning  %-22s %6llu input(s), e.g. %s\n", s->reasons[i].reason,
                 (unsigned long long)s->reasons[i].count, s->reasons[i].first[0]);
     }
+    if (s->enrich_procs || s->enrich_motw_merges)
+        fprintf(f,
+                "  enrich   %llu processes tracked (%llu evicted, %llu without a known parent), "
+                "%llu Zone.Identifier merges (%llu evicted)\n",
+                (unsigned long long)s->enrich_procs, (unsigned long long)s->enrich_proc_evicted,
+                (unsigned long long)s->enrich_parent_misses,
+                (unsigned long long)s->enrich_motw_merges,
+                (unsigned long long)s->enrich_motw_evicted);
     fprintf(f, "  rules    %zu loaded, %ld rejected\n", nrules, rejected);
     static const char *const names[] = {"informational", "low",      "medium",
                                         "high",          "critical", "other"};
@@ -394,7 +403,7 @@ int cmd_hunt(int argc, char **argv)
     if (!format)
         format = tty ? "table" : "jsonl";
     if (!lw_sink_format_known(format)) {
-        cli_err("unknown format '%s' (table, jsonl, csv)", format);
+        cli_err("unknown format '%s' (table, jsonl, csv, html)", format);
         rc = LW_EXIT_USAGE;
         goto close_out;
     }
@@ -458,6 +467,7 @@ int cmd_hunt(int argc, char **argv)
         rc = LW_EXIT_ERROR;
         goto free_rules;
     }
+    lw_sink_set_intel(c.sink, intel); /* the HTML report scores URLs with it */
     lw_hunt_options ho = {
         .max_record_bytes = max_record,
         .on_diag = on_diag,
@@ -497,6 +507,14 @@ int cmd_hunt(int argc, char **argv)
             cli_err("hunt stopped: %s", lw_strerror(st));
             rc = LW_EXIT_ERROR;
         }
+    }
+    {
+        /* the HTML report's overview: what was read, skipped, loaded */
+        lw_sink_run_info ri = {lw_hunt_get_stats(h), lw_hunt_get_corr_stats(h),
+                               lw_rules_count(rules), (size_t)rejected,
+                               (const char *const *)(argv + optind), (size_t)(argc - optind)};
+        if (lw_sink_set_run_info(c.sink, &ri) && c.sink_status == LW_OK)
+            c.sink_status = LW_ENOMEM;
     }
     if (lw_sink_close(c.sink) || c.sink_status) {
         cli_err("writing alerts failed: %s", lw_strerror(c.sink_status ? c.sink_status : LW_EIO));

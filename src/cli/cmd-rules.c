@@ -162,6 +162,13 @@ int cmd_rules(int argc, char **argv)
             goto done;
         }
     }
+    /* Correlations wait for the rules they reference (maybe in a later file): report
+     * the ones that never resolved. */
+    if (lw_rules_resolve(rules, on_report, &c) == LW_ENOMEM) {
+        cli_err("out of memory");
+        rc = LW_EXIT_ERROR;
+        goto done;
+    }
     fprintf(stderr, "lurewatch: %zu rule(s) loaded, %zu rejected (%.1f%% loaded)\n", c.ok,
             c.rejected, c.ok + c.rejected ? 100.0 * (double)c.ok / (double)(c.ok + c.rejected) : 0);
     if (strict && c.rejected && rc == LW_EXIT_OK)

@@ -20,12 +20,14 @@ static void usage(FILE *f)
           "T1204.001) in Windows event logs (EVTX, XML, JSON) with Sigma rules.\n"
           "\n"
           "commands:\n"
-          "  hunt [-r RULES]... [-f table|jsonl|csv] [-o FILE] PATH...\n"
+          "  hunt [-r RULES]... [-f table|jsonl|csv|html] [-o FILE] PATH...\n"
           "                      read event files and folders, run the rules, print alerts\n"
           "  rules check [-f table|jsonl] PATH...\n"
           "                      load Sigma rules and report which load and why others do not\n"
           "  url [-f table|jsonl] URL... | -\n"
           "                      score URLs 0-100 (lookalikes, lexical signs, lists) and say why\n"
+          "  export --format rpz|hosts|suricata|suricata-dataset|squid|plain [-o FILE] ALERTS.jsonl...\n"
+          "                      turn hunt alerts into block lists for DNS, proxies and IDS\n"
           "\n"
           "Run 'lurewatch <command> --help' for the options of a command.\n"
           "  --version           print the version\n",
@@ -167,6 +169,8 @@ int main(int argc, char **argv)
         return cmd_rules(argc - 1, argv + 1);
     if (strcmp(cmd, "url") == 0)
         return cmd_url(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return cmd_export(argc - 1, argv + 1);
     cli_err("unknown command '%s'", cmd);
     usage(stderr);
     return LW_EXIT_USAGE;

@@ -514,7 +514,7 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
             file_failed(h, path, "empty", "empty input");
         else
             file_failed(h, path, "unknown-format",
-                        "unknown format (not EVTX, JSON or Windows event XML)");
+                        "unknown format (not EVTX, Windows event XML or JSON, Zeek, Suricata EVE or a proxy log)");
         lw_reader_close(&in.rd);
         return LW_OK;
     }
@@ -567,6 +567,13 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
     if (in.rd.error)
         emit_diag(h, LW_SEV_ERROR, path, 0, 0, "read-error", in.rd.errmsg);
     h->st.bytes += in.rd.offset + in.rd.end;
+    lw_enricher_stats es;
+    lw_enricher_stats_get(h->enricher, &es);
+    h->st.enrich_procs = es.proc_inserts;
+    h->st.enrich_proc_evicted = es.proc_evicted_count + es.proc_evicted_age;
+    h->st.enrich_parent_misses = es.proc_parent_misses;
+    h->st.enrich_motw_merges = es.motw_merges;
+    h->st.enrich_motw_evicted = es.motw_evicted + es.motw_too_large;
     lw_reader_close(&in.rd);
     return rc;
 }

@@ -6,8 +6,12 @@
 extern const lw_sink_vtable lw_sink_jsonl;
 extern const lw_sink_vtable lw_sink_table;
 extern const lw_sink_vtable lw_sink_csv;
+extern const lw_sink_vtable lw_sink_html;
 
-static const lw_sink_vtable *const sinks[] = {&lw_sink_jsonl, &lw_sink_table, &lw_sink_csv, NULL};
+static const lw_sink_vtable *const sinks[] = {&lw_sink_jsonl, &lw_sink_table, &lw_sink_csv,
+                                              &lw_sink_html, NULL};
+extern const lw_sink_ext lw_sink_html_ext;
+static const lw_sink_ext *const exts[] = {&lw_sink_html_ext, NULL};
 
 struct lw_sink {
     const lw_sink_vtable *vt;
@@ -52,6 +56,27 @@ lw_status lw_sink_open(const char *format, FILE *out, const lw_sink_options *opt
 lw_status lw_sink_write(lw_sink *s, const lw_alert *a)
 {
     return s->vt->write(s->state, a);
+}
+
+static const lw_sink_ext *find_ext(const lw_sink *s)
+{
+    for (size_t i = 0; s && exts[i]; i++)
+        if (exts[i]->vt == s->vt)
+            return exts[i];
+    return NULL;
+}
+
+lw_status lw_sink_set_run_info(lw_sink *s, const lw_sink_run_info *ri)
+{
+    const lw_sink_ext *e = find_ext(s);
+    return e && e->run_info && ri ? e->run_info(s->state, ri) : LW_OK;
+}
+
+void lw_sink_set_intel(lw_sink *s, const lw_intel *in)
+{
+    const lw_sink_ext *e = find_ext(s);
+    if (e && e->intel)
+        e->intel(s->state, in);
 }
 
 lw_status lw_sink_close(lw_sink *s)

@@ -8,6 +8,7 @@
 
 #include "../core/str.h"
 #include "alert.h"
+#include "lurewatch-report.h"
 #include "lurewatch.h"
 
 typedef struct lw_sink_vtable {
@@ -18,6 +19,17 @@ typedef struct lw_sink_vtable {
     /* Flush and free state. */
     lw_status (*close)(void *state);
 } lw_sink_vtable;
+
+/* Optional hooks of a sink, listed in sink.c's exts[] next to its vtable (only sinks that
+ * use them: the HTML report).  Either member may be NULL. */
+typedef struct lw_sink_ext {
+    const lw_sink_vtable *vt;
+    /* The run's statistics, once, before close (lw_sink_set_run_info); the sink copies
+     * what it keeps. */
+    lw_status (*run_info)(void *state, const lw_sink_run_info *ri);
+    /* URL intelligence to use, before the first write (lw_sink_set_intel). */
+    void (*intel)(void *state, const lw_intel *in);
+} lw_sink_ext;
 
 /* Shared by sinks: append the alert as one JSON object (no newline). */
 void lw_alert_to_json(lw_buf *b, const lw_alert *a);

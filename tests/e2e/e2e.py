@@ -75,17 +75,17 @@ def t_examples_jsonl():
     r = run("hunt", "-f", "jsonl", os.path.join(REPO, "examples"))
     check("hunt examples exit 0", r.returncode == 0, r.stderr)
     a = alerts(r.stdout)
-    check("hunt examples: 16 alerts", len(a) == 16, len(a))
+    check("hunt examples: 19 alerts (one chain)", len(a) == 19 and sum("correlation" in x for x in a) == 1, len(a))
     keys_ok = all({"rule", "time", "host", "source", "event"} <= set(x) and
                   {"id", "title", "level", "status", "tags"} <= set(x["rule"]) and
                   {"path", "record"} <= set(x["source"]) for x in a)
     check("alert JSON has the stable keys", keys_ok)
     check("alert time is ISO 8601 UTC", all(x["time"].endswith("Z") and "T" in x["time"] for x in a))
     s = summary_value(r.stderr, "records")
-    check("summary counts records", s.get("read") == 19 and s.get("decoded") == 19, (s, r.stderr))
+    check("summary counts records", s.get("read") == 21 and s.get("decoded") == 21, (s, r.stderr))
     al = summary_value(r.stderr, "alerts")
     check("summary counts alerts by level", al.get("alerts", al.get("low")) is not None and
-          b"alerts   16" in r.stderr, r.stderr)
+          b"alerts   19" in r.stderr, r.stderr)
 
 
 def t_csv_and_output_file():
@@ -93,14 +93,14 @@ def t_csv_and_output_file():
     r = run("hunt", "-f", "csv", "-o", out, os.path.join(REPO, "examples"))
     check("csv to -o file exit 0", r.returncode == 0, r.stderr)
     rows = list(csv.reader(open(out, newline="")))
-    check("csv header + 16 rows", len(rows) == 17 and rows[0][0] == "time", len(rows))
+    check("csv header + 19 alert rows + 2 chain-event rows", len(rows) == 22 and rows[0][0] == "time", len(rows))
     check("csv event column is JSON", all(json.loads(row[-1]) for row in rows[1:]))
 
 
 def t_table():
     r = run("hunt", "-f", "table", os.path.join(REPO, "examples"))
     lines = r.stdout.decode().splitlines()
-    check("table: header + 16 rows", r.returncode == 0 and len(lines) == 17 and
+    check("table: header + 19 rows + 2 chain lines", r.returncode == 0 and len(lines) == 22 and
           lines[0].startswith("TIME"), lines[:2])
     check("table: no colour when not a TTY", b"\x1b[" not in r.stdout)
 
@@ -108,12 +108,12 @@ def t_table():
 def t_stdin_and_gz():
     data = open(os.path.join(REPO, "examples", "ws-alice-sysmon.winlogbeat.jsonl"), "rb").read()
     r = run("hunt", "-f", "jsonl", "-", stdin=data)
-    check("stdin input", r.returncode == 0 and len(alerts(r.stdout)) == 7, r.stderr)
+    check("stdin input", r.returncode == 0 and len(alerts(r.stdout)) == 9, r.stderr)
     gz = os.path.join(TMP, "x.jsonl.gz")
     with gzip.open(gz, "wb") as f:
         f.write(data)
     r = run("hunt", "-f", "jsonl", gz)
-    check("gzip input", r.returncode == 0 and len(alerts(r.stdout)) == 7, r.stderr)
+    check("gzip input", r.returncode == 0 and len(alerts(r.stdout)) == 9, r.stderr)
     trunc = os.path.join(TMP, "trunc.jsonl.gz")
     open(trunc, "wb").write(open(gz, "rb").read()[:-40])
     r = run("hunt", "-f", "jsonl", trunc)
@@ -141,12 +141,12 @@ def t_bad_inputs():
         f.write(good)
     r = run("hunt", "-f", "jsonl", big, timeout=120)
     check("3 MB line + 100k nesting: no crash, good lines still alert",
-          r.returncode == 0 and len(alerts(r.stdout)) == 7, (r.returncode, r.stderr[-400:]))
+          r.returncode == 0 and len(alerts(r.stdout)) == 9, (r.returncode, r.stderr[-400:]))
     s = summary_value(r.stderr, "records")
     check("deep nesting counted as skipped", s.get("skipped", 0) >= 2, s)
     r = run("hunt", "-f", "jsonl", "--max-record-bytes", "65536", big)
     check("--max-record-bytes skips the big line", r.returncode == 0 and
-          b"record-too-large" in r.stderr and len(alerts(r.stdout)) == 7, r.stderr[-400:])
+          b"record-too-large" in r.stderr and len(alerts(r.stdout)) == 9, r.stderr[-400:])
 
 
 def t_rules_check():

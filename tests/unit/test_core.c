@@ -279,7 +279,7 @@ static void test_sinks_escape_hostile_values(void **state)
     static const char *const tags[] = {"attack.t1204.001"};
     lw_rule_meta meta = {.id = "id1", .title = "T", .level = "high", .status = "test",
                          .path = "r.yml", .tags = tags, .ntags = 1};
-    lw_alert a = {NULL, &meta, &ev};
+    lw_alert a = {.rule = NULL, .meta = &meta, .ev = &ev};
     const char *formats[] = {"jsonl", "table", "csv"};
     for (size_t i = 0; i < 3; i++) {
         char *buf = NULL;

@@ -184,7 +184,7 @@
     }
     LINK_FIELDS.forEach(function (f) {
       var v = fv(e, f);
-      if (!v || v.length < 3) return;
+      if (!v || v.length < 3 || /^[a-z]:\\|^\\\\/i.test(v)) return; /* local paths (extracted files) */
       if ((f === 'query' || f === 'QueryName') && !/\./.test(v)) return;
       node('link', v, [f], {url: v});
     });
@@ -358,7 +358,10 @@
                          best.level, 'reconstructed from ' + g.length + ' related detections', null);
       stories.push(s);
     });
-    stories.sort(function (a, b) { return (RANK[b.level] || 0) - (RANK[a.level] || 0) || (a.t0 < b.t0 ? -1 : a.t0 > b.t0 ? 1 : 0); });
+    stories.sort(function (a, b) {
+      return (RANK[b.level] || 0) - (RANK[a.level] || 0) || (b.corr ? 1 : 0) - (a.corr ? 1 : 0) ||
+             (a.t0 < b.t0 ? -1 : a.t0 > b.t0 ? 1 : 0);
+    });
     if (!stories.length) {
       add(ch, el('p', 'muted', 'No chains: no correlation alert, and no detections on one host that link to each other.'));
       return;
