@@ -168,6 +168,9 @@ typedef struct lw_hunt_options {
     void *alert_ud;
     lw_event_fn on_event;
     void *event_ud;
+    /* URL intelligence (may be NULL): chain alerts take the score of their riskiest URL
+     * into their level (docs/correlation.md "Severity").  Not owned; must outlive the hunt. */
+    const struct lw_intel *intel;
 } lw_hunt_options;
 
 /* Reason codes for skipped records, for the summary. */

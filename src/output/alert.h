@@ -11,6 +11,11 @@ struct lw_alert {
     const lw_rule_meta *meta;
     const lw_event *ev;
     const struct lw_calert *corr; /* NULL for a detection alert (src/sigma/correlation.h) */
+    /* Effective level: the rule's, or for a chain the level its URL score gives it
+     * (src/core/severity.c).  Sinks print this, not meta->level. */
+    const char *level;
+    /* The riskiest URL of a chain, scored (NULL when none or no URL intelligence). */
+    const struct lw_intel_result *url;
 };
 
 /* Append the keys of a correlation alert, each preceded by a comma: "correlation" and
