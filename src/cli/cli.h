@@ -32,4 +32,9 @@ long cli_load_rules(lw_rules *r, char **paths, size_t npaths, bool quiet);
 int cli_auto_placeholders(lw_rules *r, char **rule_paths, size_t n, char **explicit_names,
                           size_t nexplicit);
 
+/* Rule folders may carry URL allow lists in allowlists/NAME.txt (vendor download hosts):
+ * write up to max of their paths into out (unused entries are ""). */
+#define CLI_MAX_AUTO_ALLOW 16
+void cli_auto_allowlists(char **rule_paths, size_t n, char out[][4096], size_t max);
+
 #endif

@@ -257,9 +257,11 @@ int cmd_hunt(int argc, char **argv)
     hunt_cli c = {0};
     size_t max_record = 0;
     /* URL intelligence (lw_intel): loaded here so a bad list fails the run up front. */
-    const char **intel_allow = calloc((size_t)argc + 1, sizeof(char *));
+    /* + room for the rule folders' allowlists/ files (cli_auto_allowlists) */
+    const char **intel_allow = calloc((size_t)argc + 1 + CLI_MAX_AUTO_ALLOW, sizeof(char *));
     const char **intel_block = calloc((size_t)argc + 1, sizeof(char *));
     size_t nintel_allow = 0, nintel_block = 0;
+    static char auto_allow[CLI_MAX_AUTO_ALLOW][4096];
     lw_intel_options intel_opt = {0};
     lw_intel *intel = NULL;
     if (!intel_allow || !intel_block) {
@@ -369,7 +371,14 @@ int cmd_hunt(int argc, char **argv)
         rc = LW_EXIT_USAGE;
         goto done;
     }
-    if (nintel_allow || nintel_block || intel_opt.brands_file || intel_opt.seen_db) {
+    /* Always: chain alerts take their riskiest URL's score into their level.  Rule
+     * folders may carry allow lists (allowlists/NAME.txt, e.g. vendor download hosts). */
+    if (nrule_paths == 0)
+        rule_paths[nrule_paths++] = (char *)cli_default_rules();
+    cli_auto_allowlists(rule_paths, nrule_paths, auto_allow, CLI_MAX_AUTO_ALLOW);
+    for (size_t i = 0; i < CLI_MAX_AUTO_ALLOW && auto_allow[i][0]; i++)
+        intel_allow[nintel_allow++] = auto_allow[i];
+    {
         intel_opt.allow_files = intel_allow;
         intel_opt.block_files = intel_block;
         char ierr[512] = "";
@@ -379,7 +388,7 @@ int cmd_hunt(int argc, char **argv)
             rc = ist == LW_ENOMEM ? LW_EXIT_ERROR : LW_EXIT_USAGE;
             goto done;
         }
-        if (!c.quiet) {
+        if (!c.quiet && (nintel_allow || nintel_block || intel_opt.brands_file)) {
             size_t na, nb, nbr, nsk;
             lw_intel_list_stats(intel, &na, &nb, &nbr, &nsk);
             fprintf(stderr,
@@ -429,8 +438,6 @@ int cmd_hunt(int argc, char **argv)
             goto free_rules;
         }
     }
-    if (nrule_paths == 0)
-        rule_paths[nrule_paths++] = (char *)cli_default_rules();
     if (cli_auto_placeholders(rules, rule_paths, nrule_paths, placeholders, nplaceholders)) {
         rc = LW_EXIT_USAGE;
         goto free_rules;
@@ -474,6 +481,7 @@ int cmd_hunt(int argc, char **argv)
         .diag_ud = &c,
         .on_alert = on_alert,
         .alert_ud = &c,
+        .intel = intel,
     };
     lw_hunt *h = NULL;
     if (lw_hunt_new(rules, &ho, &h)) {

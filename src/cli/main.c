@@ -148,6 +148,34 @@ int cli_auto_placeholders(lw_rules *r, char **rule_paths, size_t n, char **expli
     return 0;
 }
 
+void cli_auto_allowlists(char **rule_paths, size_t n, char out[][4096], size_t max)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < max; i++)
+        out[i][0] = '\0';
+    for (size_t i = 0; i < n && k < max; i++) {
+        char dir[4096];
+        int len = snprintf(dir, sizeof dir, "%s/allowlists", rule_paths[i]);
+        if (len <= 0 || (size_t)len >= sizeof dir || !is_dir(dir))
+            continue;
+        DIR *d = opendir(dir);
+        if (!d)
+            continue;
+        struct dirent *de;
+        while ((de = readdir(d)) && k < max) {
+            size_t l = strlen(de->d_name);
+            if (l <= 4 || strcmp(de->d_name + l - 4, ".txt") != 0)
+                continue;
+            len = snprintf(out[k], 4096, "%s/%s", dir, de->d_name);
+            if (len > 0 && (size_t)len < 4096)
+                k++;
+            else
+                out[k][0] = '\0';
+        }
+        closedir(d);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {

@@ -23,6 +23,7 @@
 #include "../sigma/correlation.h"
 #include "../sigma/sigma.h"
 #include "event.h"
+#include "severity.h"
 
 #define LW_DEFAULT_MAX_RECORD (16u * 1024 * 1024)
 #define LW_MAX_DIR_DEPTH      64
@@ -47,6 +48,7 @@ struct lw_hunt {
     lw_want want; /* from the rules; unused (all wanted) when on_event is set */
     bool use_want;
     lw_hunt_stats st;
+    lw_severity_scratch sev; /* chain severity from URL intelligence */
     /* correlation */
     const lw_corrset *cs; /* NULL: no correlation rules */
     lw_correlator *corr;
@@ -257,9 +259,10 @@ static void on_calert(const lw_calert *ca, void *ud)
         return;
     }
     const lw_rule_meta *meta = &ca->corr->meta;
-    lw_alert a = {NULL, meta, ca->nevs ? &ca->evs[0].ev->ev : &empty_event, ca};
+    lw_alert a = {NULL, meta, ca->nevs ? &ca->evs[0].ev->ev : &empty_event, ca, NULL, NULL};
+    a.level = lw_chain_level(h->opt.intel, ca, meta->level, &h->sev, &a.url);
     h->st.alerts++;
-    h->st.alerts_by_level[lw_level_index(meta->level)]++;
+    h->st.alerts_by_level[lw_level_index(a.level)]++;
     h->cst.alerts++;
     if (h->opt.on_alert)
         h->opt.on_alert(&a, h->opt.alert_ud);
@@ -473,7 +476,7 @@ static void on_match(const lw_rule *rule, const lw_event *ev, void *ud)
         h->cst.suppressed++; /* referenced by a correlation without generate: true */
         return;
     }
-    lw_alert a = {rule, meta, ev, NULL};
+    lw_alert a = {rule, meta, ev, NULL, meta->level, NULL};
     h->st.alerts++;
     h->st.alerts_by_level[lw_level_index(meta->level)]++;
     if (h->opt.on_alert)

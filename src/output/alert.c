@@ -12,7 +12,7 @@ lw_str lw_alert_rule_title(const lw_alert *a)
 }
 lw_str lw_alert_rule_level(const lw_alert *a)
 {
-    return lw_str_c(a->meta->level);
+    return lw_str_c(a->level ? a->level : a->meta->level);
 }
 lw_str lw_alert_rule_status(const lw_alert *a)
 {

@@ -129,7 +129,7 @@ static lw_status csv_write_corr(csv_state *s, lw_buf *b, const lw_alert *a)
     lw_format_time(ca->t_first, t, sizeof t);
     put_csv(b, lw_str_c(t));
     lw_buf_putc(b, ',');
-    put_csv(b, lw_str_c(a->meta->level));
+    put_csv(b, lw_alert_rule_level(a));
     lw_buf_putc(b, ',');
     put_csv(b, lw_str_c(a->meta->id));
     lw_buf_putc(b, ',');
@@ -165,7 +165,7 @@ static lw_status csv_write_corr(csv_state *s, lw_buf *b, const lw_alert *a)
     put_csv(b, (lw_str){s->tmp.p, s->tmp.n});
     lw_buf_puts(b, "\r\n");
     for (uint32_t i = 0; i < ca->nevs; i++) {
-        put_event_row(s, b, &ca->evs[i].ev->ev, ca->evs[i].rule, a->meta->level);
+        put_event_row(s, b, &ca->evs[i].ev->ev, ca->evs[i].rule, lw_alert_rule_level(a).p);
         put_tail(s, b, "event", a, i + 1);
         put_event_json(s, b, &ca->evs[i].ev->ev);
     }
@@ -188,7 +188,7 @@ static lw_status csv_write(void *state, const lw_alert *a)
     s->alerts++;
     if (a->corr)
         return csv_write_corr(s, b, a);
-    put_event_row(s, b, a->ev, a->meta, a->meta->level);
+    put_event_row(s, b, a->ev, a->meta, lw_alert_rule_level(a).p);
     put_tail(s, b, "detection", a, 0);
     put_event_json(s, b, a->ev);
     if (!lw_buf_ok(b) || !lw_buf_ok(&s->tmp))

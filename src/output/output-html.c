@@ -321,7 +321,7 @@ static lw_status html_write(void *state, const lw_alert *a)
 {
     html_state *s = state;
     const lw_event *ev = a->ev;
-    int li = level_index(a->meta->level);
+    int li = level_index(lw_alert_rule_level(a).p);
     s->total++;
     s->by_level[li]++;
     const char *title = a->meta->title && a->meta->title[0] ? a->meta->title : a->meta->id;

@@ -143,7 +143,7 @@ static lw_status table_write(void *state, const lw_alert *a)
     lw_format_time(a->ev->time_ms, t, sizeof t);
     put_cell(b, lw_str_c(t[0] ? t : "-"), 24, true);
     lw_buf_putc(b, ' ');
-    const char *level = a->meta->level[0] ? a->meta->level : "-";
+    const char *level = lw_alert_rule_level(a).p[0] ? lw_alert_rule_level(a).p : "-";
     if (s->color)
         lw_buf_puts(b, level_color(level));
     put_cell(b, lw_str_c(level), 13, true);

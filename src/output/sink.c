@@ -206,6 +206,32 @@ void lw_event_fields_to_json(lw_buf *b, const lw_event *ev)
 #undef SAME
 }
 
+/* ,"url_intel":{...}: the riskiest URL of a chain and what it did to the level. */
+static void lw_alert_url_to_json(lw_buf *b, const lw_alert *a)
+{
+    const lw_intel_result *u = a->url;
+    PUT_LIT(b, ",\"url_intel\":{\"url\":");
+    put_json_str(b, u->url);
+    PUT_LIT(b, ",\"registrable_domain\":");
+    put_json_str(b, u->registrable_domain);
+    lw_buf_printf(b, ",\"score\":%d,\"verdict\":", u->score);
+    put_json_cstr(b, u->verdict_name);
+    lw_buf_printf(b, ",\"allowlisted\":%s,\"blocklisted\":%s,\"rule_level\":",
+                  u->allowlisted ? "true" : "false", u->blocklisted ? "true" : "false");
+    put_json_cstr(b, a->meta->level);
+    PUT_LIT(b, ",\"reasons\":[");
+    for (size_t i = 0; i < u->nreasons; i++) {
+        if (i)
+            put_char(b, ',');
+        PUT_LIT(b, "{\"code\":");
+        put_json_cstr(b, u->reasons[i].code);
+        lw_buf_printf(b, ",\"weight\":%.2f,\"text\":", u->reasons[i].weight);
+        put_json_cstr(b, u->reasons[i].text);
+        put_char(b, '}');
+    }
+    PUT_LIT(b, "]}");
+}
+
 void lw_alert_to_json(lw_buf *b, const lw_alert *a)
 {
     const lw_rule_meta *m = a->meta;
@@ -215,7 +241,7 @@ void lw_alert_to_json(lw_buf *b, const lw_alert *a)
     PUT_LIT(b, ",\"title\":");
     put_json_cstr(b, m->title);
     PUT_LIT(b, ",\"level\":");
-    put_json_cstr(b, m->level);
+    put_json_cstr(b, a->level ? a->level : m->level); /* effective (chain severity) */
     PUT_LIT(b, ",\"status\":");
     put_json_cstr(b, m->status);
     PUT_LIT(b, ",\"tags\":[");
@@ -244,6 +270,8 @@ void lw_alert_to_json(lw_buf *b, const lw_alert *a)
     put_u64(b, ev->record);
     PUT_LIT(b, "},\"event\":");
     lw_event_fields_to_json(b, ev);
+    if (a->url)
+        lw_alert_url_to_json(b, a);
     if (a->corr)
         lw_alert_corr_to_json(b, a); /* correlation and events keys (alert-json-corr.c) */
     put_char(b, '}');

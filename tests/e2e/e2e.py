@@ -213,10 +213,41 @@ def t_shared_otrf():
               x["event"].get("Image", "").endswith("msedge.exe") for x in a))
 
 
+def chain_events(host_url, image_name):
+    """A Sysmon 15 Mark of the Web then the file running (flat NXLog JSON)."""
+    ch = "Microsoft-Windows-Sysmon/Operational"
+    path = "C:\\Users\\carol\\Downloads\\" + image_name
+    return "\n".join(json.dumps(e) for e in [
+        {"EventID": 15, "Channel": ch, "Hostname": "WS-CAROL", "@timestamp": "2026-05-01T10:00:00.000Z",
+         "Image": "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
+         "TargetFilename": path + ":Zone.Identifier",
+         "Contents": "[ZoneTransfer]\r\nZoneId=3\r\nHostUrl=" + host_url + "\r\n"},
+        {"EventID": 1, "Channel": ch, "Hostname": "WS-CAROL", "@timestamp": "2026-05-01T10:00:20.000Z",
+         "Image": path, "CommandLine": '"' + path + '"', "ParentImage": "C:\\Windows\\explorer.exe",
+         "ProcessGuid": "{1}", "ParentProcessGuid": "{2}", "User": "CORP\\carol"}]) + "\n"
+
+
+def t_chain_severity():
+    """Chain level follows the riskiest URL: vendor download (allow-listed) -> medium,
+    a lexically risky URL -> critical, an ordinary unknown URL -> the rule's high."""
+    cases = (("https://dl.google.com/tag/s/appguid/ChromeSetup.exe", "ChromeSetup.exe", "medium"),
+             ("http://203.0.113.7:8080/invoice.pdf.exe", "invoice.pdf.exe", "critical"),
+             ("https://www.example-tools.com/setup.exe", "setup.exe", "high"))
+    for url, name, want in cases:
+        f = os.path.join(TMP, "sev-" + name + ".jsonl")
+        open(f, "w").write(chain_events(url, name))
+        a = [x for x in alerts(run("hunt", "-f", "jsonl", f).stdout) if "correlation" in x]
+        got = [x["rule"]["level"] for x in a]
+        check("chain severity for %s is %s" % (url, want), got == [want], got)
+        if a:
+            check("chain carries url_intel for %s" % url,
+                  a[0].get("url_intel", {}).get("url") == url, a[0].get("url_intel"))
+
+
 def main():
     os.chdir(REPO)
     for t in (t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
-              t_stdin_and_gz, t_bad_inputs, t_rules_check, t_shared_evtx, t_shared_otrf):
+              t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity, t_shared_evtx, t_shared_otrf):
         try:
             t()
         except Exception as e:  # a crash in one test must not hide the others
