@@ -7,6 +7,8 @@
 #include <stdlib.h>
 
 #include "../intel/url.h"
+#include <stdio.h>
+
 #include "enrich-int.h"
 
 #define CAT(c) (1ULL << (c))
@@ -19,6 +21,9 @@
 #define JOIN_CAP           (LW_ANC_DEPTH_MAX * 208)
 
 struct lw_enricher {
+    const lw_intel *intel; /* NULL: no *.score fields */
+    bool score_urls;       /* rules test <Field>.score / .verdict / .intel */
+    lw_intel_result res;   /* scratch for scoring */
     lw_proc_table *procs;
     lw_motw_table *motw;
     lw_enricher_stats st; /* counters kept here; table counters merged on read */
@@ -26,6 +31,46 @@ struct lw_enricher {
     char scratch[LW_CMDLINE_MAX_BYTES];
     char join[JOIN_CAP];
 };
+
+/* URL parts (urlparts.c) and, when rules test them, the URL's intelligence verdict:
+ * <Field>.score (0-100), <Field>.verdict (benign / suspicious / malicious) and
+ * <Field>.intel ("allow", "block" or "") from src/intel. */
+static lw_status url_fields(lw_enricher *e, lw_event *ev, lw_url_field which, lw_str url)
+{
+    static const char *const names[LW_UF__COUNT][3] = {
+        [LW_UF_HOST_URL] = {"HostUrl.score", "HostUrl.verdict", "HostUrl.intel"},
+        [LW_UF_REFERRER_URL] = {"ReferrerUrl.score", "ReferrerUrl.verdict", "ReferrerUrl.intel"},
+        [LW_UF_CMDLINE_URL] = {"CommandLineUrl.score", "CommandLineUrl.verdict",
+                               "CommandLineUrl.intel"},
+        [LW_UF_CMDLINE_TARGET] = {"CommandLineTarget.score", "CommandLineTarget.verdict",
+                                  "CommandLineTarget.intel"},
+        [LW_UF_QUERY_NAME] = {"QueryName.score", "QueryName.verdict", "QueryName.intel"},
+    };
+    lw_status st = lw_enrich_url(ev, which, url, &e->st.fields_added);
+    if (st || !e->intel || !e->score_urls || (unsigned)which >= LW_UF__COUNT)
+        return st;
+    lw_intel_call call = {.when_ms = ev->time_ms == INT64_MIN ? 0 : ev->time_ms,
+                          .record_seen = 1};
+    if (lw_intel_score_url(e->intel, url, &call, &e->res) != LW_OK)
+        return LW_OK;
+    char *num = lw_arena_alloc(&ev->arena, 8);
+    if (!num)
+        return LW_ENOMEM;
+    int k = snprintf(num, 8, "%d", e->res.score);
+    const char *list = e->res.blocklisted ? "block" : e->res.allowlisted ? "allow" : "";
+    if ((st = lw_event_add(ev, lw_str_c(names[which][0]), (lw_str){num, (size_t)k}, 0)) ||
+        (st = lw_event_add(ev, lw_str_c(names[which][1]), lw_str_c(e->res.verdict_name), 0)) ||
+        (st = lw_event_add(ev, lw_str_c(names[which][2]), lw_str_c(list), 0)))
+        return st;
+    e->st.fields_added += 3;
+    return LW_OK;
+}
+
+void lw_enricher_set_intel(lw_enricher *e, const lw_intel *intel, bool score_urls)
+{
+    e->intel = intel;
+    e->score_urls = score_urls;
+}
 
 /* The fields the parts read; empty views when absent. */
 typedef struct picked {
@@ -252,7 +297,7 @@ static lw_status enrich_process(lw_enricher *e, lw_event *ev, const picked *p)
         if (ci.entry.n && (st = put_copy(e, ev, "CommandLineEntry", ci.entry)))
             return st;
         if (ci.kind == LW_TARGET_URL) {
-            if ((st = lw_enrich_url(ev, LW_UF_CMDLINE_TARGET, target, &e->st.fields_added)))
+            if ((st = url_fields(e, ev, LW_UF_CMDLINE_TARGET, target)))
                 return st;
         } else if (ci.kind == LW_TARGET_FILE || ci.kind == LW_TARGET_UNC) {
             lw_str ext = lw_url_extension(target, NULL);
@@ -271,7 +316,7 @@ static lw_status enrich_process(lw_enricher *e, lw_event *ev, const picked *p)
     lw_str url;
     if (lw_cmdline_find_url(p->cmdline, &url)) {
         if ((st = put(e, ev, "CommandLineUrl", url)) ||
-            (st = lw_enrich_url(ev, LW_UF_CMDLINE_URL, url, &e->st.fields_added)))
+            (st = url_fields(e, ev, LW_UF_CMDLINE_URL, url)))
             return st;
     }
     return LW_OK;
@@ -306,10 +351,10 @@ static lw_status enrich_stream(lw_enricher *e, lw_event *ev, const picked *p)
         return st;
     if (m.last_writer.n && (st = put(e, ev, "LastWriterPackageFamilyName", m.last_writer)))
         return st;
-    if (m.host_url.n && (st = lw_enrich_url(ev, LW_UF_HOST_URL, m.host_url, &e->st.fields_added)))
+    if (m.host_url.n && (st = url_fields(e, ev, LW_UF_HOST_URL, m.host_url)))
         return st;
     if (m.referrer.n &&
-        (st = lw_enrich_url(ev, LW_UF_REFERRER_URL, m.referrer, &e->st.fields_added)))
+        (st = url_fields(e, ev, LW_UF_REFERRER_URL, m.referrer)))
         return st;
     return LW_OK;
 }
@@ -357,7 +402,7 @@ lw_status lw_enrich_event(lw_enricher *e, lw_event *ev)
     if (cats & CAT(LW_CAT_CREATE_STREAM_HASH) && (st = enrich_stream(e, ev, &p)))
         return st;
     if (cats & CAT(LW_CAT_DNS_QUERY) && p.query.n &&
-        (st = lw_enrich_url(ev, LW_UF_QUERY_NAME, lw_str_trim(p.query), &e->st.fields_added)))
+        (st = url_fields(e, ev, LW_UF_QUERY_NAME, lw_str_trim(p.query))))
         return st;
     if (p.guid.n)
         return enrich_actor(e, ev, &p);

@@ -49,3 +49,20 @@ lw_status lw_rules_want(const lw_rules *r, lw_want *out)
     }
     return LW_OK;
 }
+
+bool lw_rules_use_url_scores(const lw_rules *r)
+{
+    static const char *const suffixes[] = {".score", ".verdict", ".intel"};
+    for (size_t i = 0; i < r->fields.cap; i++) {
+        const char *name = r->fields.slots[i].name;
+        if (!name)
+            continue;
+        size_t n = strlen(name);
+        for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+            size_t m = strlen(suffixes[k]);
+            if (n > m && strcmp(name + n - m, suffixes[k]) == 0)
+                return true;
+        }
+    }
+    return false;
+}
