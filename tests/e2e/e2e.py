@@ -239,6 +239,14 @@ def t_chain_severity():
         a = [x for x in alerts(run("hunt", "-f", "jsonl", f).stdout) if "correlation" in x]
         got = [x["rule"]["level"] for x in a]
         check("chain severity for %s is %s" % (url, want), got == [want], got)
+        rule = os.path.join(TMP, "verdict.yml")
+        open(rule, "w").write("title: t\nid: 6e0c6b47-0000-4000-8000-000000000001\n"
+                              "logsource: {product: windows, category: create_stream_hash}\n"
+                              "detection:\n  sel:\n    HostUrl.verdict: malicious\n"
+                              "  condition: sel\nlevel: high\n")
+        v = alerts(run("hunt", "-f", "jsonl", "-r", rule, f).stdout)
+        check("HostUrl.verdict field usable in rules (%s)" % want,
+              len(v) == (1 if want == "critical" else 0), [x["event"].get("HostUrl.score") for x in v])
         if a:
             check("chain carries url_intel for %s" % url,
                   a[0].get("url_intel", {}).get("url") == url, a[0].get("url_intel"))
