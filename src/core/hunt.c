@@ -117,7 +117,8 @@ lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt
         return LW_ENOMEM;
     }
     h->max_seen = INT64_MIN;
-    lw_enricher_set_intel(h->enricher, h->opt.intel, rules && lw_rules_use_url_scores(rules));
+    lw_enricher_set_intel(h->enricher, h->opt.intel, rules && lw_rules_use_url_scores(rules),
+                          rules && lw_rules_test_field(rules, "cs-host.intel"));
     if (rules) {
         lw_status st = lw_matcher_new(rules, &h->matcher);
         if (st == LW_OK && !h->opt.on_event && !getenv("LW_DECODE_ALL")) {

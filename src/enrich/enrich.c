@@ -23,6 +23,7 @@
 struct lw_enricher {
     const lw_intel *intel; /* NULL: no *.score fields */
     bool score_urls;       /* rules test <Field>.score / .verdict / .intel */
+    bool host_allow;       /* rules test cs-host.intel */
     lw_intel_result res;   /* scratch for scoring */
     lw_proc_table *procs;
     lw_motw_table *motw;
@@ -66,10 +67,12 @@ static lw_status url_fields(lw_enricher *e, lw_event *ev, lw_url_field which, lw
     return LW_OK;
 }
 
-void lw_enricher_set_intel(lw_enricher *e, const lw_intel *intel, bool score_urls)
+void lw_enricher_set_intel(lw_enricher *e, const lw_intel *intel, bool score_urls,
+                           bool host_allow)
 {
     e->intel = intel;
     e->score_urls = score_urls;
+    e->host_allow = host_allow;
 }
 
 /* The fields the parts read; empty views when absent. */
@@ -376,11 +379,35 @@ static lw_status enrich_actor(lw_enricher *e, lw_event *ev, const picked *p)
     return put_ancestry(e, ev, &a);
 }
 
+/* Network and proxy records: whether the web host is on an allow list (cs-host.intel),
+ * so seed analytic A2's "domain not known as legitimate" can use the URL-intelligence
+ * allow lists (a hash lookup, cheap enough for every HTTP record). */
+static lw_status enrich_network(lw_enricher *e, lw_event *ev)
+{
+    if (!e->intel || !e->host_allow)
+        return LW_OK;
+    const lw_field *f = lw_event_find(ev, LW_STR_LIT("cs-host"));
+    if (!f || !f->value.n || (f->flags & LW_FIELD_NULL))
+        return LW_OK;
+    lw_str host = f->value;
+    for (size_t i = 0; i < host.n; i++) { /* cs-host may carry a port */
+        if (host.p[i] == ':') {
+            host.n = i;
+            break;
+        }
+    }
+    const char *v = lw_intel_is_allowed(e->intel, host) ? "allow" : "";
+    lw_status st = lw_event_add(ev, LW_STR_LIT("cs-host.intel"), lw_str_c(v), 0);
+    if (!st)
+        e->st.fields_added++;
+    return st;
+}
+
 lw_status lw_enrich_event(lw_enricher *e, lw_event *ev)
 {
     e->st.events++;
     if (ev->product != LW_PRODUCT_WINDOWS)
-        return LW_OK;
+        return enrich_network(e, ev);
     const uint64_t cats = ev->cats;
     bool creation = cats & CAT(LW_CAT_PROCESS_CREATION);
     /* Only Sysmon carries ProcessGuid on non-creation events; other channels stop here. */

@@ -52,7 +52,10 @@ lw_status lw_matcher_run(lw_matcher *m, const lw_event *ev, lw_match_fn fn, void
 /* The events the rules can match (see lw_want in src/core/event.h).  Valid until r is
  * freed (channel strings point into static tables). */
 lw_status lw_rules_want(const lw_rules *r, lw_want *out);
-/* True when a rule tests a URL-intelligence field (<Field>.score, .verdict, .intel). */
+/* True when a rule tests a URL-intelligence field (<Field>.score, .verdict, .intel) that
+ * needs scoring (cs-host.intel is an allow-list lookup and does not count). */
 bool lw_rules_use_url_scores(const lw_rules *r);
+/* True when a rule tests the field (name in lowercase). */
+bool lw_rules_test_field(const lw_rules *r, const char *lower_name);
 
 #endif

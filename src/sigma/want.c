@@ -50,12 +50,20 @@ lw_status lw_rules_want(const lw_rules *r, lw_want *out)
     return LW_OK;
 }
 
+bool lw_rules_test_field(const lw_rules *r, const char *lower_name)
+{
+    for (size_t i = 0; i < r->fields.cap; i++)
+        if (r->fields.slots[i].name && strcmp(r->fields.slots[i].name, lower_name) == 0)
+            return true;
+    return false;
+}
+
 bool lw_rules_use_url_scores(const lw_rules *r)
 {
     static const char *const suffixes[] = {".score", ".verdict", ".intel"};
     for (size_t i = 0; i < r->fields.cap; i++) {
         const char *name = r->fields.slots[i].name;
-        if (!name)
+        if (!name || strcmp(name, "cs-host.intel") == 0) /* an allow-list lookup only */
             continue;
         size_t n = strlen(name);
         for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {

@@ -252,10 +252,28 @@ def t_chain_severity():
                   a[0].get("url_intel", {}).get("url") == url, a[0].get("url_intel"))
 
 
+def t_a2_allow_list():
+    """Seed analytic A2 (HTTP to a domain not known as legitimate) honours --allow."""
+    proxy = os.path.join(REPO, "tests", "fixtures", "net", "proxy")
+    a2 = "HTTP GET or POST to a Domain Not Known"
+
+    def hosts(*extra):
+        out = alerts(run("hunt", "-f", "jsonl", "-r", os.path.join(REPO, "rules"), *extra, proxy).stdout)
+        return sorted(x["event"]["cs-host"] for x in out if x["rule"]["title"].startswith(a2))
+    before = hosts()
+    allow = os.path.join(TMP, "allow.csv")
+    open(allow, "w").write("1,example-files.xyz\n")  # Tranco-style rank,domain
+    after = hosts("--allow", allow)
+    check("A2 fires on unknown domains", any("example-files.xyz" in h for h in before), before)
+    check("A2 skips allow-listed domains and subdomains (--allow, Tranco CSV)",
+          after and not any("example-files.xyz" in h for h in after) and
+          len(after) == len(before) - sum("example-files.xyz" in h for h in before), (before, after))
+
+
 def main():
     os.chdir(REPO)
     for t in (t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
-              t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity, t_shared_evtx, t_shared_otrf):
+              t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity, t_a2_allow_list, t_shared_evtx, t_shared_otrf):
         try:
             t()
         except Exception as e:  # a crash in one test must not hide the others
