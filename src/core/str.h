@@ -41,7 +41,7 @@ bool lw_str_istarts(lw_str s, lw_str prefix);
 bool lw_str_iends(lw_str s, lw_str suffix);
 /* Offset of needle in hay comparing ASCII case-insensitively, or -1. */
 ptrdiff_t lw_str_ifind(lw_str hay, lw_str needle);
-/* FNV-1a over the ASCII-lowercased bytes. */
+/* Hash that ignores ASCII case (equal under lw_str_ieq => equal hash). */
 uint64_t lw_str_ihash(lw_str s);
 /* Parse a decimal integer (optional sign, surrounding blanks); false if not a number. */
 bool lw_str_to_i64(lw_str s, int64_t *out);
