@@ -9,10 +9,13 @@ PKGS=(
   libpsl-dev publicsuffix libidn2-dev libicu-dev libsqlite3-dev zlib1g-dev
   libcmocka-dev libcjson-dev
   jq python3 python3-yaml
-  chromium bind9-utils
+  chromium bind9-utils fonts-dejavu-core
+  libsimdjson-dev g++ time
 )
 # chromium: the HTML report's browser test (ctest report-browser; skipped without it).
 # bind9-utils: named-checkzone validates the exported RPZ zone (export-golden).
+# fonts-dejavu-core: readable text in the report screenshots.
+# libsimdjson-dev, g++, time: the benchmark's parse-only reference and peak-RSS readings.
 
 missing=()
 for p in "${PKGS[@]}"; do
