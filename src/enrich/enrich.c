@@ -24,6 +24,11 @@ struct lw_enricher {
     const lw_intel *intel; /* NULL: no *.score fields */
     bool score_urls;       /* rules test <Field>.score / .verdict / .intel */
     bool host_allow;       /* rules test cs-host.intel */
+    struct host_verdict {  /* direct-mapped cache of allow-list answers per web host */
+        uint8_t n;         /* host length; 0 = empty slot */
+        bool allowed;
+        char host[254];
+    } * host_cache;        /* HOST_CACHE_SLOTS entries, allocated on first use */
     lw_intel_result res;   /* scratch for scoring */
     lw_proc_table *procs;
     lw_motw_table *motw;
@@ -120,6 +125,7 @@ void lw_enricher_free(lw_enricher *e)
         return;
     lw_proc_table_free(e->procs);
     lw_motw_table_free(e->motw);
+    free(e->host_cache);
     free(e);
 }
 
@@ -379,6 +385,8 @@ static lw_status enrich_actor(lw_enricher *e, lw_event *ev, const picked *p)
     return put_ancestry(e, ev, &a);
 }
 
+#define HOST_CACHE_SLOTS 4096 /* power of two */
+
 /* Network and proxy records: whether the web host is on an allow list (cs-host.intel),
  * so seed analytic A2's "domain not known as legitimate" can use the URL-intelligence
  * allow lists (a hash lookup, cheap enough for every HTTP record). */
@@ -396,7 +404,27 @@ static lw_status enrich_network(lw_enricher *e, lw_event *ev)
             break;
         }
     }
-    const char *v = lw_intel_is_allowed(e->intel, host) ? "allow" : "";
+    /* Web logs repeat a few hosts endlessly, and the allow-list answer costs a URL parse
+     * and two public-suffix look-ups: remember it (compared by full text, not by hash,
+     * so a crafted host can never borrow another's answer). */
+    bool allowed;
+    struct host_verdict *slot = NULL;
+    if (host.n && host.n <= sizeof slot->host) {
+        if (!e->host_cache && !(e->host_cache = calloc(HOST_CACHE_SLOTS, sizeof *slot)))
+            return LW_ENOMEM;
+        slot = &e->host_cache[lw_str_ihash(host) & (HOST_CACHE_SLOTS - 1)];
+    }
+    if (slot && slot->n == host.n && memcmp(slot->host, host.p, host.n) == 0) {
+        allowed = slot->allowed;
+    } else {
+        allowed = lw_intel_is_allowed(e->intel, host) != 0;
+        if (slot) {
+            slot->n = (uint8_t)host.n;
+            slot->allowed = allowed;
+            memcpy(slot->host, host.p, host.n);
+        }
+    }
+    const char *v = allowed ? "allow" : "";
     lw_status st = lw_event_add(ev, LW_STR_LIT("cs-host.intel"), lw_str_c(v), 0);
     if (!st)
         e->st.fields_added++;
