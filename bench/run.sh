@@ -283,6 +283,22 @@ JQ_A1='select(.winlog.channel == "Microsoft-Windows-Sysmon/Operational"
               or contains("\\temp\\") or contains("/temp/"))
         and ($t | endswith(".exe") or endswith(".zip") or endswith(".js") or endswith(".docm")))'
 
+# --- 2b. lurewatch with MITRE's seed analytics alone (A1, A2, A3: rules/seed) -------
+# The like-for-like comparison with jq running A1: the same analytic, no chain content.
+SEED_SEC=""
+SEED_DIR="$(dirname "$0")/../rules"
+if [ -d "$SEED_DIR/seed" ]; then
+  echo "run.sh: [2b] lurewatch hunt, seed analytics only" >&2
+  SEED_TMP="$TMP/seed-rules"
+  mkdir -p "$SEED_TMP"
+  cp -r "$SEED_DIR/seed" "$SEED_DIR/placeholders" "$SEED_TMP/"
+  if measure "$LW" hunt -q -f jsonl -o /dev/null -r "$SEED_TMP" "$MAIN_FILE"; then
+    SEED_SEC=$BEST
+    row "lurewatch hunt, seed analytics only (rules/seed)" "$MAIN_NAME" "$BEST" "$MAIN_BYTES" "$MAIN_EVENTS" "$RSS_KB" \
+      "$(fdiv "$LW_SEC" "$SEED_SEC" %.2f)x faster than with all shipped rules"
+  fi
+fi
+
 if [ $DO_JQ -eq 0 ]; then
   note "jq rows skipped (--no-jq)"
 elif ! have jq; then
@@ -292,7 +308,7 @@ else
   if measure jq -r "$JQ_A1" "$MAIN_FILE"; then
     JQ_SEC=$BEST
     row "jq $(jq --version 2>/dev/null), A1 alone" "$MAIN_NAME" "$BEST" "$MAIN_BYTES" "$MAIN_EVENTS" "$RSS_KB" \
-      "lurewatch (all rules) is $(fdiv "$JQ_SEC" "$LW_SEC" %.1f)x faster (target >= 20x)"
+      "lurewatch (all rules) is $(fdiv "$JQ_SEC" "$LW_SEC" %.1f)x faster; seed analytics only $( [ -n "$SEED_SEC" ] && fdiv "$JQ_SEC" "$SEED_SEC" %.1f || echo '?')x (target >= 20x)"
     # Agreement check (untimed): A1 matches counted by jq and by lurewatch.
     JQ_N=$(jq -r "$JQ_A1" "$MAIN_FILE" | wc -l)
     if [ -n "$A1_ID" ]; then
