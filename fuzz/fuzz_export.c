@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "lurewatch-report.h"
+#include "lurewatch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "lurewatch-report.h"
+#include "lurewatch.h"
 #include "lurewatch.h"
 
 #define LW_EXIT_OK    0

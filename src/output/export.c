@@ -23,7 +23,7 @@
 #include "../core/str.h"
 #include "../input/json-scan.h"
 #include "../intel/url.h"
-#include "lurewatch-report.h"
+#include "lurewatch.h"
 
 #define EXPORT_DEFAULT_MAX_LINE    (16u << 20)
 #define EXPORT_DEFAULT_MAX_ENTRIES 1000000u

@@ -8,7 +8,7 @@
 
 #include "../core/str.h"
 #include "alert.h"
-#include "lurewatch-report.h"
+#include "lurewatch.h"
 #include "lurewatch.h"
 
 typedef struct lw_sink_vtable {
