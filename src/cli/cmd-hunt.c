@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lurewatch-evidence.h"
 
 #define MAX_PRINTED_DIAGS 20
 
@@ -19,7 +20,8 @@ static void hunt_usage(FILE *f)
         "\n"
         "options:\n"
         "  -r, --rules PATH         rule file or folder (repeatable); default: shipped rules\n"
-        "  -f, --format FMT         table (default on a terminal), jsonl (default otherwise), csv,\n"
+        "  -f, --format FMT         table (default on a terminal), jsonl (default otherwise), "
+        "csv,\n"
         "                           html (a self-contained report page; use with -o)\n"
         "  -o, --output FILE        write alerts to FILE instead of stdout\n"
         "  -p, --placeholder NAME=FILE\n"
@@ -44,6 +46,12 @@ static void hunt_usage(FILE *f)
         "      --corr-max-alert-events N\n"
         "                           events kept per group and listed per alert (default 32)\n"
         "      --corr-max-copies N  event copies held in correlation windows (default 100000)\n"
+        "      --max-clock-skew DUR network evidence: how far a Zeek / Suricata / proxy record's\n"
+        "                           time may be from a chain event's host time (default 3m)\n"
+        "      --evidence-max-records N\n"
+        "                           network transfer records held for chain evidence (default\n"
+        "                           20000; the newest are kept)\n"
+        "      --no-evidence        chain alerts without network evidence\n"
         "      --no-color           no colours in the table (also: NO_COLOR environment variable)\n"
         "  -v, --verbose            print every skipped-record message (default: first 20)\n"
         "  -q, --quiet              no per-record messages and no rule warnings; summary only\n"
@@ -166,6 +174,23 @@ static void print_corr_summary(const lw_corr_stats *k)
                 (unsigned long long)k->dropped_copies, (unsigned long long)k->released_early);
 }
 
+static void print_evidence_summary(const lw_evidence_stats *e)
+{
+    if (!e->seen && !e->hosts && !e->alerts && !e->no_host_ip)
+        return;
+    fprintf(stderr,
+            "  evidence %llu network transfers held (peak %llu, %llu dropped), %llu computers "
+            "with IPs (%llu not learned)\n",
+            (unsigned long long)e->seen, (unsigned long long)e->held_peak,
+            (unsigned long long)e->dropped, (unsigned long long)e->hosts,
+            (unsigned long long)e->hosts_dropped);
+    fprintf(stderr,
+            "    %llu chain alerts gained %llu records (%llu over the per-alert limit); %llu "
+            "chains on computers with no known IP\n",
+            (unsigned long long)e->alerts, (unsigned long long)e->attached,
+            (unsigned long long)e->omitted, (unsigned long long)e->no_host_ip);
+}
+
 static void print_summary(const lw_hunt_stats *s, size_t nrules, long rejected)
 {
     FILE *f = stderr;
@@ -240,6 +265,9 @@ int cmd_hunt(int argc, char **argv)
         {"corr-max-group-events", required_argument, NULL, 1003},
         {"corr-max-alert-events", required_argument, NULL, 1004},
         {"corr-max-copies", required_argument, NULL, 1005},
+        {"max-clock-skew", required_argument, NULL, 1201},
+        {"evidence-max-records", required_argument, NULL, 1202},
+        {"no-evidence", no_argument, NULL, 1203},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -273,6 +301,7 @@ int cmd_hunt(int argc, char **argv)
         return LW_EXIT_ERROR;
     }
     lw_corr_options co = {0};
+    lw_evidence_options eo = {0};
     bool disorder_given = false;
     int rc = LW_EXIT_OK;
     int opt;
@@ -356,6 +385,25 @@ int cmd_hunt(int argc, char **argv)
             }
             break;
         }
+        case 1201: {
+            int64_t d = parse_duration(optarg);
+            if (d < 0 || !strcmp(optarg, "batch")) {
+                cli_err("--max-clock-skew wants a duration such as 30s, 3m, 1h");
+                rc = LW_EXIT_USAGE;
+                goto done;
+            }
+            eo.max_clock_skew_ms = d ? d : 1; /* 0 would mean the default */
+            break;
+        }
+        case 1202:
+            if (!parse_count(optarg, "--evidence-max-records", &eo.max_records)) {
+                rc = LW_EXIT_USAGE;
+                goto done;
+            }
+            break;
+        case 1203:
+            eo.disable = 1;
+            break;
         case 'h':
             hunt_usage(stdout);
             goto done;
@@ -494,7 +542,7 @@ int cmd_hunt(int argc, char **argv)
         for (int i = optind; i < argc; i++)
             if (!strcmp(argv[i], "-"))
                 co.max_disorder_ms = 5 * 60 * 1000; /* a stream has no end to wait for */
-    if (lw_hunt_set_correlation(h, &co)) {
+    if (lw_hunt_set_correlation(h, &co) || lw_hunt_set_evidence(h, &eo)) {
         cli_err("out of memory");
         lw_sink_close(c.sink);
         lw_hunt_free(h);
@@ -518,9 +566,12 @@ int cmd_hunt(int argc, char **argv)
     }
     {
         /* the HTML report's overview: what was read, skipped, loaded */
-        lw_sink_run_info ri = {lw_hunt_get_stats(h), lw_hunt_get_corr_stats(h),
-                               lw_rules_count(rules), (size_t)rejected,
-                               (const char *const *)(argv + optind), (size_t)(argc - optind)};
+        lw_sink_run_info ri = {lw_hunt_get_stats(h),
+                               lw_hunt_get_corr_stats(h),
+                               lw_rules_count(rules),
+                               (size_t)rejected,
+                               (const char *const *)(argv + optind),
+                               (size_t)(argc - optind)};
         if (lw_sink_set_run_info(c.sink, &ri) && c.sink_status == LW_OK)
             c.sink_status = LW_ENOMEM;
     }
@@ -530,6 +581,7 @@ int cmd_hunt(int argc, char **argv)
     }
     print_summary(lw_hunt_get_stats(h), lw_rules_count(rules), rejected);
     print_corr_summary(lw_hunt_get_corr_stats(h));
+    print_evidence_summary(lw_hunt_get_evidence_stats(h));
     lw_hunt_free(h);
 free_rules:
     lw_rules_free(rules);

@@ -8,6 +8,11 @@
  * correlator sees event-time order whatever the input order: in batch mode (the default)
  * at lw_hunt_finish or when the heap is full; in stream mode once the newest event time
  * seen is more than max_disorder_ms past them.
+ *
+ * Network evidence (evidence.c): when correlation rules are loaded, every event passes
+ * through the evidence store before detection (it learns computer IPs, adds HostIp /
+ * ImageFileName / DownloadFileName, keeps copies of risky network transfers), and each
+ * chain alert is joined with the stored transfers when it is emitted.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +28,7 @@
 #include "../sigma/correlation.h"
 #include "../sigma/sigma.h"
 #include "event.h"
+#include "evidence.h"
 #include "severity.h"
 
 #define LW_DEFAULT_MAX_RECORD (16u * 1024 * 1024)
@@ -68,6 +74,10 @@ struct lw_hunt {
     uint32_t rel_rule;
     bool started;
     lw_status corr_err; /* first failure inside a callback */
+    /* network evidence (NULL: off - no correlation rules, or disabled) */
+    lw_evstore *evs;
+    lw_evidence_options eopt;
+    lw_evidence_stats est;
 };
 
 static const lw_event empty_event = {.time_ms = INT64_MIN, .event_id = -1};
@@ -98,6 +108,7 @@ const char *lw_strerror(lw_status st)
 }
 
 static lw_status corr_setup(lw_hunt *h);
+static lw_status evidence_setup(lw_hunt *h);
 
 lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt **out)
 {
@@ -133,7 +144,7 @@ lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt
             free(h);
             return st;
         }
-        if ((st = corr_setup(h))) {
+        if ((st = corr_setup(h)) || (st = evidence_setup(h))) {
             lw_hunt_free(h);
             return st;
         }
@@ -150,6 +161,7 @@ void lw_hunt_free(lw_hunt *h)
         return;
     corr_clear(h);
     lw_correlator_free(h->corr);
+    lw_evstore_free(h->evs);
     free(h->heap);
     for (size_t i = 0; i < h->npaths; i++)
         free(h->paths[i]);
@@ -261,8 +273,14 @@ static void on_calert(const lw_calert *ca, void *ud)
         return;
     }
     const lw_rule_meta *meta = &ca->corr->meta;
-    lw_alert a = {NULL, meta, ca->nevs ? &ca->evs[0].ev->ev : &empty_event, ca, NULL, NULL};
+    lw_alert a = {.meta = meta, .ev = ca->nevs ? &ca->evs[0].ev->ev : &empty_event, .corr = ca};
     a.level = lw_chain_level(h->opt.intel, ca, meta->level, &h->sev, &a.url);
+    if (h->evs) {
+        lw_status st =
+            lw_evstore_attach(h->evs, ca, &a.evidence, &a.nevidence, &a.evidence_omitted);
+        if (st && !h->corr_err)
+            h->corr_err = st;
+    }
     h->st.alerts++;
     h->st.alerts_by_level[lw_level_index(a.level)]++;
     h->cst.alerts++;
@@ -327,6 +345,32 @@ static lw_status release_one(lw_hunt *h)
     return st;
 }
 
+/* Intern the current input's path (copies of its events outlive the input). */
+static lw_status intern_path(lw_hunt *h, const lw_event *ev)
+{
+    if (h->cur_path)
+        return LW_OK;
+    const char *src = ev->src_path ? ev->src_path : "";
+    if (h->npaths && !strcmp(h->paths[h->npaths - 1], src)) {
+        h->cur_path = h->paths[h->npaths - 1];
+        return LW_OK;
+    }
+    if (h->npaths == h->cappaths) {
+        size_t nc = h->cappaths ? h->cappaths * 2 : 16;
+        char **np = realloc(h->paths, nc * sizeof(*np));
+        if (!np)
+            return LW_ENOMEM;
+        h->paths = np;
+        h->cappaths = nc;
+    }
+    char *cp = strdup(src);
+    if (!cp)
+        return LW_ENOMEM;
+    h->paths[h->npaths++] = cp;
+    h->cur_path = cp;
+    return LW_OK;
+}
+
 static void corr_take(lw_hunt *h, const lw_rule *rule, const lw_event *ev)
 {
     if (h->corr_err)
@@ -336,30 +380,8 @@ static void corr_take(lw_hunt *h, const lw_rule *rule, const lw_event *ev)
         return;
     }
     if (!h->cur) {
-        if (!h->cur_path) {
-            const char *src = ev->src_path ? ev->src_path : "";
-            if (h->npaths && !strcmp(h->paths[h->npaths - 1], src)) {
-                h->cur_path = h->paths[h->npaths - 1];
-            } else {
-                if (h->npaths == h->cappaths) {
-                    size_t nc = h->cappaths ? h->cappaths * 2 : 16;
-                    char **np = realloc(h->paths, nc * sizeof(*np));
-                    if (!np) {
-                        h->corr_err = LW_ENOMEM;
-                        return;
-                    }
-                    h->paths = np;
-                    h->cappaths = nc;
-                }
-                char *cp = strdup(src);
-                if (!cp) {
-                    h->corr_err = LW_ENOMEM;
-                    return;
-                }
-                h->paths[h->npaths++] = cp;
-                h->cur_path = cp;
-            }
-        }
+        if ((h->corr_err = intern_path(h, ev)))
+            return;
         if ((h->corr_err = lw_cev_new(ev, h->cur_path, &h->acct, &h->cur)))
             return;
     }
@@ -437,7 +459,8 @@ lw_status lw_hunt_set_correlation(lw_hunt *h, const lw_corr_options *opt)
     if (opt)
         o = *opt;
     h->copt = o;
-    return corr_setup(h);
+    lw_status st = corr_setup(h);
+    return st ? st : evidence_setup(h);
 }
 
 lw_status lw_hunt_finish(lw_hunt *h)
@@ -453,7 +476,76 @@ lw_status lw_hunt_finish(lw_hunt *h)
     h->released = false;
     h->max_seen = INT64_MIN;
     h->started = false;
+    if (h->evs) {
+        /* the next run starts afresh; the counters carry over */
+        lw_evidence_stats keep;
+        lw_evstore_stats(h->evs, &keep);
+        lw_evstore *ns = NULL;
+        lw_status est = lw_evstore_new(&h->eopt, &ns);
+        if (est && !st)
+            st = est;
+        lw_evstore_free(h->evs);
+        h->evs = ns;
+        h->est = keep;
+    }
     return st;
+}
+
+/* Evidence only serves chain alerts: on when correlation rules are loaded and not
+ * disabled.  The store needs Sysmon 3 and the network transfer records decoded even when
+ * no rule asks for them. */
+static lw_status evidence_setup(lw_hunt *h)
+{
+    lw_evstore_free(h->evs);
+    h->evs = NULL;
+    memset(&h->est, 0, sizeof h->est);
+    if (h->use_want) {
+        lw_status st = lw_rules_want(h->rules, &h->want);
+        if (st)
+            return st;
+    }
+    if (!h->cs || h->eopt.disable)
+        return LW_OK;
+    lw_status st = lw_evstore_new(&h->eopt, &h->evs);
+    if (st)
+        return st;
+    if (h->use_want && !h->want.all) {
+        h->want.cats |= (1ull << LW_CAT_NETWORK_CONNECTION) | (1ull << LW_CAT_PROXY);
+        for (size_t i = 0; lw_evstore_channels[i]; i++) {
+            bool have = false;
+            for (unsigned k = 0; k < h->want.nchannels && !have; k++)
+                have = !strcmp(h->want.channels[k], lw_evstore_channels[i]);
+            if (!have && h->want.nchannels < LW_WANT_MAX_CHANNELS)
+                h->want.channels[h->want.nchannels++] = lw_evstore_channels[i];
+            else if (!have)
+                h->want.all = true; /* no room: decode everything rather than miss */
+        }
+    }
+    return LW_OK;
+}
+
+lw_status lw_hunt_set_evidence(lw_hunt *h, const lw_evidence_options *opt)
+{
+    if (!h || h->started || (opt && opt->max_clock_skew_ms < 0))
+        return LW_EINVAL;
+    lw_evidence_options o = {0};
+    if (opt)
+        o = *opt;
+    h->eopt = o;
+    return evidence_setup(h);
+}
+
+const lw_evidence_stats *lw_hunt_get_evidence_stats(const lw_hunt *h)
+{
+    lw_hunt *mh = (lw_hunt *)h; /* the store's counters are copied in on demand */
+    if (mh->evs) {
+        lw_evidence_stats cur;
+        lw_evstore_stats(mh->evs, &cur);
+        /* after lw_hunt_finish the store is fresh: add what earlier runs counted */
+        if (cur.seen || cur.hosts || cur.alerts || cur.no_host_ip)
+            mh->est = cur;
+    }
+    return &mh->est;
 }
 
 const lw_corr_stats *lw_hunt_get_corr_stats(const lw_hunt *h)
@@ -478,7 +570,7 @@ static void on_match(const lw_rule *rule, const lw_event *ev, void *ud)
         h->cst.suppressed++; /* referenced by a correlation without generate: true */
         return;
     }
-    lw_alert a = {rule, meta, ev, NULL, meta->level, NULL};
+    lw_alert a = {.rule = rule, .meta = meta, .ev = ev, .level = meta->level};
     h->st.alerts++;
     h->st.alerts_by_level[lw_level_index(meta->level)]++;
     if (h->opt.on_alert)
@@ -519,7 +611,8 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
             file_failed(h, path, "empty", "empty input");
         else
             file_failed(h, path, "unknown-format",
-                        "unknown format (not EVTX, Windows event XML or JSON, Zeek, Suricata EVE or a proxy log)");
+                        "unknown format (not EVTX, Windows event XML or JSON, Zeek, Suricata EVE "
+                        "or a proxy log)");
         lw_reader_close(&in.rd);
         return LW_OK;
     }
@@ -553,6 +646,15 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
         if ((st = lw_event_normalize(ev)) || (st = lw_enrich_event(h->enricher, ev))) {
             rc = st;
             break;
+        }
+        if (h->evs) {
+            bool keep = false;
+            if ((st = lw_evstore_observe(h->evs, ev, &keep)) ||
+                (keep &&
+                 ((st = intern_path(h, ev)) || (st = lw_evstore_keep(h->evs, ev, h->cur_path))))) {
+                rc = st;
+                break;
+            }
         }
         if (h->opt.on_event)
             h->opt.on_event(ev, h->opt.event_ud);

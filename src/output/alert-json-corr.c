@@ -4,8 +4,13 @@
  *                   "first_time", "last_time", "events_omitted"},
  *   "events": [{"rule": {"id", "title"}, "time", "host", "category",
  *               "source": {"path", "record"}, "event": {...}}, ...]   (time order)
+ *   "evidence": [{"role": "network-evidence", "match": {"by", "client", "server", "port",
+ *                 "offset_ms"}, "time", "host", "category", "channel",
+ *                 "source": {...}, "event": {...}}, ...]   (time order; only when any)
+ *   "evidence_omitted": N   (only when matching records were left out by the bound)
  * Kept apart from lw_alert_to_json (sink.c) so detection-alert output is untouched.
  */
+#include "../core/evidence.h"
 #include "../sigma/correlation.h"
 #include "sink.h"
 
@@ -89,4 +94,46 @@ void lw_alert_corr_to_json(lw_buf *b, const lw_alert *a)
         lw_buf_putc(b, '}');
     }
     lw_buf_putc(b, ']');
+    if (a->evidence && a->nevidence) {
+        lw_buf_puts(b, ",\"evidence\":[");
+        for (uint32_t i = 0; i < a->nevidence; i++) {
+            const lw_evidence_item *it = &a->evidence[i];
+            const lw_event *ev = it->ev;
+            if (i)
+                lw_buf_putc(b, ',');
+            lw_buf_puts(b, "{\"role\":\"network-evidence\",\"match\":{\"by\":");
+            jstr(b, lw_str_c(it->by));
+            lw_buf_puts(b, ",\"client\":");
+            if (it->client.n)
+                jstr(b, it->client);
+            else
+                lw_buf_puts(b, "null");
+            lw_buf_puts(b, ",\"server\":");
+            if (it->server.n)
+                jstr(b, it->server);
+            else
+                lw_buf_puts(b, "null");
+            lw_buf_puts(b, ",\"port\":");
+            if (it->port >= 0)
+                lw_buf_printf(b, "%d", it->port);
+            else
+                lw_buf_puts(b, "null");
+            lw_buf_printf(b, ",\"offset_ms\":%lld},\"time\":", (long long)it->offset_ms);
+            jtime(b, ev->time_ms);
+            lw_buf_puts(b, ",\"host\":");
+            jstr(b, ev->host);
+            lw_buf_puts(b, ",\"category\":");
+            jstr(b, lw_str_c(lw_event_category(ev)));
+            lw_buf_puts(b, ",\"channel\":");
+            jstr(b, ev->channel);
+            lw_buf_puts(b, ",\"source\":{\"path\":");
+            jstr(b, lw_str_c(lw_event_source_path(ev)));
+            lw_buf_printf(b, ",\"record\":%llu},\"event\":", (unsigned long long)ev->record);
+            lw_event_fields_to_json(b, ev);
+            lw_buf_putc(b, '}');
+        }
+        lw_buf_putc(b, ']');
+    }
+    if (a->evidence_omitted)
+        lw_buf_printf(b, ",\"evidence_omitted\":%llu", (unsigned long long)a->evidence_omitted);
 }

@@ -1,5 +1,6 @@
 #include "alert.h"
 
+#include "../core/evidence.h"
 #include "../sigma/correlation.h"
 
 lw_str lw_alert_rule_id(const lw_alert *a)
@@ -105,4 +106,72 @@ void lw_alert_event_rule(const lw_alert *a, size_t i, lw_str *id, lw_str *title)
 uint64_t lw_alert_events_omitted(const lw_alert *a)
 {
     return a->corr ? a->corr->omitted : 0;
+}
+
+/* ---- network evidence (include/lurewatch-evidence.h) ---- */
+
+size_t lw_alert_evidence_count(const lw_alert *a)
+{
+    return a->evidence ? a->nevidence : 0;
+}
+
+const lw_event *lw_alert_evidence_at(const lw_alert *a, size_t i)
+{
+    return a->evidence && i < a->nevidence ? a->evidence[i].ev : NULL;
+}
+
+const char *lw_alert_evidence_match(const lw_alert *a, size_t i, int64_t *offset_ms)
+{
+    bool ok = a->evidence && i < a->nevidence;
+    if (offset_ms)
+        *offset_ms = ok ? a->evidence[i].offset_ms : 0;
+    return ok ? a->evidence[i].by : "";
+}
+
+uint64_t lw_alert_evidence_omitted(const lw_alert *a)
+{
+    return a->evidence_omitted;
+}
+
+static lw_str ev_field(const lw_event *ev, const char *name)
+{
+    const lw_field *f = lw_event_find(ev, lw_str_c(name));
+    return f && !(f->flags & LW_FIELD_NULL) && !lw_str_eq_c(f->value, "-") ? f->value : LW_STR_NULL;
+}
+
+void lw_alert_evidence_text(lw_buf *b, const lw_alert *a, size_t i)
+{
+    if (!a->evidence || i >= a->nevidence)
+        return;
+    const lw_evidence_item *it = &a->evidence[i];
+    const lw_event *ev = it->ev;
+    lw_buf_put(b, ev->channel.p, ev->channel.n);
+    lw_buf_printf(b, " (by %s)", it->by);
+    if (it->server.n) {
+        lw_buf_puts(b, " server ");
+        lw_buf_put(b, it->server.p, it->server.n);
+        if (it->port >= 0)
+            lw_buf_printf(b, ":%d", it->port);
+    }
+    if (it->client.n) {
+        lw_buf_puts(b, " client ");
+        lw_buf_put(b, it->client.p, it->client.n);
+    }
+    static const char *const what[] = {"c-uri",
+                                       "DownloadFileName",
+                                       "mime_type",
+                                       "sc-content-type",
+                                       "fileinfo.magic",
+                                       "seen_bytes",
+                                       "sha256",
+                                       "md5",
+                                       "id"};
+    for (size_t k = 0; k < sizeof what / sizeof what[0]; k++) {
+        lw_str v = ev_field(ev, what[k]);
+        if (!v.n)
+            continue;
+        lw_buf_printf(b, ", %s=", what[k]);
+        lw_buf_put(b, v.p, v.n > 200 ? 200 : v.n);
+    }
+    lw_buf_printf(b, ", %+.1f s from the chain", (double)it->offset_ms / 1000.0);
 }

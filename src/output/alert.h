@@ -16,10 +16,19 @@ struct lw_alert {
     const char *level;
     /* The riskiest URL of a chain, scored (NULL when none or no URL intelligence). */
     const struct lw_intel_result *url;
+    /* Network evidence of a chain (src/core/evidence.h), time order; NULL when none. */
+    const struct lw_evidence_item *evidence;
+    uint32_t nevidence;
+    uint64_t evidence_omitted; /* matching records beyond the per-alert bound */
 };
 
 /* Append the keys of a correlation alert, each preceded by a comma: "correlation" and
  * "events" (docs/alerts.md).  Called by lw_alert_to_json before its closing brace. */
 void lw_alert_corr_to_json(lw_buf *b, const lw_alert *a);
+
+/* One line describing network evidence item i of a (why it was attached and what it is):
+ * "server 10.0.5.13:80 <- 192.168.1.41, application/x-dosexec, 7168 bytes, -3.7 s".
+ * Appends to b; control bytes are the caller's concern. */
+void lw_alert_evidence_text(lw_buf *b, const lw_alert *a, size_t i);
 
 #endif

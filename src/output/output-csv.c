@@ -5,12 +5,14 @@
  * where event (kept last, as before correlation existed) is the event as a JSON object.  A
  * detection alert is one row (kind "detection"); a correlation alert is one row of kind
  * "correlation" (the correlation rule, its group in detail) followed by one row of kind "event" per
- * contributing event in time order (its own rule, step 1..n).  Rows of one alert share the alert
- * number.
+ * contributing event in time order (its own rule, step 1..n), then one row of kind "evidence" per
+ * network record attached to the chain (step n+1..; detail says why).  Rows of one alert share
+ * the alert number.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/evidence.h"
 #include "../sigma/correlation.h"
 #include "sink.h"
 
@@ -96,7 +98,7 @@ static void put_event_json(csv_state *s, lw_buf *b, const lw_event *ev)
 
 /* The columns time .. detail of an event row. */
 static void put_event_row(csv_state *s, lw_buf *b, const lw_event *ev, const lw_rule_meta *rule,
-                          const char *level)
+                          const char *level, const lw_str *detail)
 {
     char t[40];
     lw_format_time(ev->time_ms, t, sizeof t);
@@ -119,7 +121,7 @@ static void put_event_row(csv_state *s, lw_buf *b, const lw_event *ev, const lw_
     lw_buf_putc(b, ',');
     put_csv(b, lw_str_c(lw_event_source_path(ev)));
     lw_buf_printf(b, ",%llu,", (unsigned long long)ev->record);
-    put_csv(b, lw_event_headline(ev, NULL));
+    put_csv(b, detail ? *detail : lw_event_headline(ev, NULL));
 }
 
 static lw_status csv_write_corr(csv_state *s, lw_buf *b, const lw_alert *a)
@@ -165,9 +167,20 @@ static lw_status csv_write_corr(csv_state *s, lw_buf *b, const lw_alert *a)
     put_csv(b, (lw_str){s->tmp.p, s->tmp.n});
     lw_buf_puts(b, "\r\n");
     for (uint32_t i = 0; i < ca->nevs; i++) {
-        put_event_row(s, b, &ca->evs[i].ev->ev, ca->evs[i].rule, lw_alert_rule_level(a).p);
+        put_event_row(s, b, &ca->evs[i].ev->ev, ca->evs[i].rule, lw_alert_rule_level(a).p, NULL);
         put_tail(s, b, "event", a, i + 1);
         put_event_json(s, b, &ca->evs[i].ev->ev);
+    }
+    /* network evidence (src/core/evidence.h): kind "evidence", steps after the events */
+    for (uint32_t i = 0; a->evidence && i < a->nevidence; i++) {
+        lw_buf_reset(&s->tmp);
+        lw_alert_evidence_text(&s->tmp, a, i);
+        if (!lw_buf_ok(&s->tmp))
+            return LW_ENOMEM;
+        lw_str detail = {s->tmp.p, s->tmp.n}; /* put_event_row does not touch tmp */
+        put_event_row(s, b, a->evidence[i].ev, NULL, lw_alert_rule_level(a).p, &detail);
+        put_tail(s, b, "evidence", a, ca->nevs + i + 1);
+        put_event_json(s, b, a->evidence[i].ev);
     }
     if (!lw_buf_ok(b) || !lw_buf_ok(&s->tmp))
         return LW_ENOMEM;
@@ -188,7 +201,7 @@ static lw_status csv_write(void *state, const lw_alert *a)
     s->alerts++;
     if (a->corr)
         return csv_write_corr(s, b, a);
-    put_event_row(s, b, a->ev, a->meta, lw_alert_rule_level(a).p);
+    put_event_row(s, b, a->ev, a->meta, lw_alert_rule_level(a).p, NULL);
     put_tail(s, b, "detection", a, 0);
     put_event_json(s, b, a->ev);
     if (!lw_buf_ok(b) || !lw_buf_ok(&s->tmp))

@@ -1,12 +1,14 @@
 /*
  * Terminal table: one aligned line per alert; a correlation alert is followed by its
- * story, one indented line per contributing event in time order.  Values come from
+ * story, one indented line per contributing event in time order, then one "+" line per network
+ * record attached as evidence.  Values come from
  * attacker-controlled logs, so control bytes (terminal escape sequences) are shown as '?' and never
  * reach the TTY.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/evidence.h"
 #include "../sigma/correlation.h"
 #include "sink.h"
 
@@ -120,6 +122,31 @@ static void put_story(lw_buf *b, const lw_alert *a)
         }
         lw_buf_putc(b, '\n');
     }
+    /* network evidence of the chain: "  + TIME  SENSOR  network evidence  what" */
+    lw_buf tmp;
+    lw_buf_init(&tmp);
+    for (uint32_t i = 0; a->evidence && i < a->nevidence; i++) {
+        const lw_event *ev = a->evidence[i].ev;
+        char t[40];
+        lw_format_time(ev->time_ms, t, sizeof t);
+        lw_buf_puts(b, "  + ");
+        put_cell(b, lw_str_c(t[0] ? t : "-"), 24, true);
+        lw_buf_putc(b, ' ');
+        put_cell(b, ev->host.n ? ev->host : LW_STR_LIT("-"), 20, true);
+        lw_buf_putc(b, ' ');
+        put_cell(b, LW_STR_LIT("network evidence"), 56, true);
+        lw_buf_putc(b, ' ');
+        lw_buf_reset(&tmp);
+        lw_alert_evidence_text(&tmp, a, i);
+        put_cell(b, (lw_str){tmp.p, tmp.n}, 200, false);
+        lw_buf_putc(b, '\n');
+    }
+    if (a->evidence_omitted)
+        lw_buf_printf(b, "  + (%llu more network records not listed)\n",
+                      (unsigned long long)a->evidence_omitted);
+    if (!lw_buf_ok(&tmp))
+        b->oom = true; /* the caller's lw_buf_ok check reports it */
+    lw_buf_free(&tmp);
 }
 
 static lw_status table_write(void *state, const lw_alert *a)

@@ -6,6 +6,10 @@ D-1, D-2, D-3: exactly one chain alert at high or above, whose events include th
            execution.
 D-4, D-5, D-6: hits at medium or above naming the file or the browser.
 D-7, D-8, D-9 and the pre-attack windows of D-1/D-2: nothing at high or above.
+D-1, D-2 endpoint JSON + Zeek TSV in one hunt: still exactly one chain at high or above, and it
+           carries the Zeek record of the executable transfer (files.log,
+           application/x-dosexec, the host's IP -> 10.0.5.13:80) as network evidence, in any
+           input order; the Zeek records raise no second alert at high or above.
 Skipped (exit 77) when ../shared/data is absent.  Prints what each dataset yields.
 """
 import json
@@ -90,6 +94,63 @@ def t_chain_datasets():
                   any(e["event"].get("EventID") == "3" for e in evs), images)
 
 
+def zeek_dir(campaign):
+    return p("otrf_security_datasets", campaign, "zeek")
+
+
+def t_chain_with_zeek():
+    for name, campaign, host_ip in (("D-1", "LSASS_campaign_01_MKT01", "192.168.1.41"),
+                                    ("D-2", "LSASS_campaign_03_PRD01", "192.168.1.42")):
+        z = zeek_dir(campaign)
+        zeek_files = [os.path.join(z, f) for f in sorted(os.listdir(z))]
+        a = hunt(otrf(campaign), z)
+        describe(name + " endpoint + Zeek", a)
+        c = chains(a)
+        check("%s endpoint + Zeek: exactly one chain alert at high or above" % name, len(c) == 1,
+              [x["rule"]["title"] for x in c])
+        if not c:
+            continue
+        ch = c[0]
+        print("  %s chain %r (%s):" % (name, ch["rule"]["title"], ch["rule"]["level"]))
+        for e in ch["events"]:
+            print("    event     %s  %-55s %s" % (e["time"], e["rule"]["title"][:55],
+                                                   e["event"].get("HostUrl") or
+                                                   e["event"].get("Image", "")))
+        for e in ch.get("evidence", []):
+            print("    evidence  %s  %-12s %s" % (e["time"], e["channel"], json.dumps(e["match"])))
+        ev = ch.get("evidence", [])
+        files = [e for e in ev if e["channel"] == "zeek/files" and
+                 e["event"].get("mime_type") == "application/x-dosexec"]
+        check("%s endpoint + Zeek: the chain holds the Zeek files record of the executable "
+              "transfer" % name, len(files) == 1, [e["channel"] for e in ev])
+        if files:
+            f, m = files[0], files[0]["match"]
+            check("%s endpoint + Zeek: matched on host IP %s, server 10.0.5.13:80, within the "
+                  "clock-skew window" % (name, host_ip),
+                  m["client"] == host_ip and m["server"] == "10.0.5.13" and m["port"] == 80 and
+                  abs(m["offset_ms"]) <= 180000 and f["event"].get("id.orig_h") == host_ip and
+                  f["source"]["path"].endswith("files.log"), m)
+        check("%s endpoint + Zeek: the PE record (pe.log) is attached with it" % name,
+              any(e["channel"] == "zeek/pe" and e["match"]["by"] == "fuid" for e in ev))
+        check("%s endpoint + Zeek: the transfer is evidence, not an alert at high or above" % name,
+              not [x for x in a if level(x) >= 3 and "correlation" not in x])
+        # Any input order: Zeek first, then the endpoint log; the chain is the same.
+        b = hunt(*(zeek_files + [otrf(campaign)]))
+        cb = chains(b)
+        same = len(cb) == 1 and json.dumps(cb[0].get("evidence"), sort_keys=True) == \
+            json.dumps(ch.get("evidence"), sort_keys=True) and \
+            cb[0]["correlation"] == ch["correlation"]
+        check("%s endpoint + Zeek: same chain and evidence with the Zeek logs read first" % name,
+              same)
+        # A skew window of 1 s is too small for this data (the transfer ends 3-6 s away).
+        r = subprocess.run([LW, "hunt", "-q", "-f", "jsonl", "--max-clock-skew", "1s",
+                            otrf(campaign), z], capture_output=True, text=True, timeout=600)
+        tight = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+        check("%s endpoint + Zeek: --max-clock-skew 1s attaches nothing" % name,
+              r.returncode == 0 and len(chains(tight)) == 1 and
+              not chains(tight)[0].get("evidence"))
+
+
 def t_hit_datasets():
     for name, path, needle in (
             ("D-4", p("evtx_attack_samples", "DE_timestomp_and_dll_sideloading_and_RunPersist.evtx"),
@@ -138,7 +199,7 @@ def main():
     if not os.path.isdir(DATA):
         print("datasets: %s absent; skipped" % DATA)
         return 77
-    for t in (t_chain_datasets, t_hit_datasets, t_benign_datasets, t_pre_attack_windows):
+    for t in (t_chain_datasets, t_chain_with_zeek, t_hit_datasets, t_benign_datasets, t_pre_attack_windows):
         try:
             t()
         except Exception as e:

@@ -172,6 +172,25 @@
                      'dns.query', 'dns.rrname', 'http.hostname', 'tls.sni', 'server_name'];
   var BROWSERISH = {browser: 1, mail_client: 1, chat_client: 1};
   function normGuid(g) { return String(g || '').replace(/[{}]/g, '').toLowerCase(); }
+  /* Network evidence of a chain (alert.evidence[], role "network-evidence"): the transfer
+   * goes to the Download stage, the server it came from to the Link stage. */
+  function evidenceNodes(x, node) {
+    var e = x.event || {}, m = x.match || {};
+    var srv = m.server ? String(m.server) + (m.port !== null && m.port !== undefined ? ':' + m.port : '') : '';
+    var host = fv(e, 'cs-host'), uri = fv(e, 'c-uri');
+    var url = host && uri && uri.charAt(0) === '/' ? 'http://' + host + uri : (/^[a-z]+:\/\//i.test(uri) ? uri : '');
+    if (url) node('link', url, ['network: ' + (x.channel || '')], {url: url});
+    else if (srv) node('link', srv, ['network: ' + (x.channel || ''), 'server'], {url: m.server});
+    var name = fv(e, 'DownloadFileName') || fv(e, 'mime_type') || fv(e, 'sc-content-type') || fv(e, 'fileinfo.magic') ||
+               (fv(e, 'id') ? 'PE ' + fv(e, 'machine') : '') || 'transfer';
+    node('file', name, ['network evidence: ' + (x.channel || '') + ' (by ' + (m.by || '?') + ')',
+                        (m.client ? m.client + ' \u2190 ' : '') + srv,
+                        fv(e, 'mime_type') || fv(e, 'sc-content-type') || fv(e, 'fileinfo.magic'),
+                        fv(e, 'seen_bytes') ? fv(e, 'seen_bytes') + ' bytes' : (fv(e, 'sc-bytes') ? fv(e, 'sc-bytes') + ' bytes' : ''),
+                        fv(e, 'sha256') || fv(e, 'md5'),
+                        typeof m.offset_ms === 'number' ? (m.offset_ms >= 0 ? '+' : '') + (m.offset_ms / 1000).toFixed(1) + ' s from the chain' : ''],
+         {net: true});
+  }
   function eventNodes(x) {
     /* x: {rule, time, host, category, source, event}.  Returns [{kind, label, lines, key}] */
     var e = x.event || {}, cat = x.category || '', out = [];
@@ -181,6 +200,10 @@
       for (var k in extra) n[k] = extra[k];
       out.push(n);
       return n;
+    }
+    if (x.role === 'network-evidence') {
+      evidenceNodes(x, node);
+      return out;
     }
     LINK_FIELDS.forEach(function (f) {
       var v = fv(e, f);
@@ -218,9 +241,10 @@
   }
   function buildStory(list, title, level, kindLabel, corr) {
     /* list: events {rule, time, host, category, source, event} in time order */
-    var nodes = {}, order = [], users = {}, rules = {}, hosts = {}, t0 = '', t1 = '';
+    var nodes = {}, order = [], users = {}, rules = {}, hosts = {}, t0 = '', t1 = '', nnet = 0;
     list.forEach(function (x) {
-      if (x.time) { if (!t0 || x.time < t0) t0 = x.time; if (!t1 || x.time > t1) t1 = x.time; }
+      if (x.role === 'network-evidence') nnet++;
+      else if (x.time) { if (!t0 || x.time < t0) t0 = x.time; if (!t1 || x.time > t1) t1 = x.time; }
       if (x.host) hosts[x.host] = 1;
       if (x.rule && x.rule.title) rules[x.rule.title] = 1;
       eventNodes(x).forEach(function (n) {
@@ -242,10 +266,10 @@
     var cols = [[], [], [], [], [], []];
     order.forEach(function (n) { cols[KINDS.indexOf(n.kind)].push(n); });
     return {title: title, level: level, kind: kindLabel, corr: corr, cols: cols, users: Object.keys(users),
-            rules: Object.keys(rules), hosts: Object.keys(hosts), t0: t0, t1: t1, n: list.length};
+            rules: Object.keys(rules), hosts: Object.keys(hosts), t0: t0, t1: t1, n: list.length - nnet, nnet: nnet};
   }
   function renderNode(n) {
-    var d = el('div', 'node k-' + n.kind);
+    var d = el('div', 'node k-' + n.kind + (n.net ? ' net' : ''));
     add(d, el('div', 'lab', n.kind === 'file' || n.kind === 'proc' || n.kind === 'child' ? base(n.label) : n.label));
     if ((n.kind === 'file') && base(n.label) !== n.label) add(d, el('div', 'ln mono', n.label));
     var times = n.times.slice().sort();
@@ -278,7 +302,8 @@
         el('span', 'm', 'host ' + (s.hosts.join(', ') || '?')),
         el('span', 'm', 'user ' + (s.users.join(', ') || '?')),
         el('span', 'm', fmtT(s.t0) + (s.t1 && s.t1 !== s.t0 ? ' \u2192 ' + fmtT(s.t1) : '')),
-        el('span', 'm', s.n + ' event' + (s.n === 1 ? '' : 's')));
+        el('span', 'm', s.n + ' event' + (s.n === 1 ? '' : 's')),
+        s.nnet ? el('span', 'm', '+ ' + s.nnet + ' network record' + (s.nnet === 1 ? '' : 's')) : null);
     add(c, h);
     if (s.rules.length) add(c, el('div', 'muted', 'rules: ' + s.rules.join('; ')));
     var flow = el('div', 'flow');
@@ -340,6 +365,11 @@
     var stories = [];
     corr.forEach(function (x) {
       var evs = Array.isArray(x.a.events) && x.a.events.length ? x.a.events : [asEvent(x)];
+      if (Array.isArray(x.a.evidence) && x.a.evidence.length) {
+        evs = evs.concat(x.a.evidence.filter(function (v) { return v && typeof v === 'object'; })
+          .map(function (v) { return {role: 'network-evidence', match: v.match || {}, channel: v.channel, time: v.time,
+                                      host: '', category: v.category, source: v.source, event: v.event}; }));
+      }
       var s = buildStory(evs, x.title, x.level, 'correlation ' + (x.a.correlation.type || ''), x.a);
       if (x.a.correlation.events_omitted) s.kind += ' (' + x.a.correlation.events_omitted + ' events not listed)';
       stories.push(s);
