@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "lurewatch-evidence.h"
+#include "lurewatch.h"
 
 #define MAX_PRINTED_DIAGS 20
 

@@ -17,7 +17,7 @@
 
 #include "../sigma/correlation.h"
 #include "event.h"
-#include "lurewatch-evidence.h"
+#include "lurewatch.h"
 
 #define LW_EV_HOST_IPS 4
 

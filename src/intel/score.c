@@ -524,7 +524,7 @@ static const char *lure_in(lw_str names)
             if (l.n > lw.n + 1 && contains(l, lw))
                 return lure_long[w];
         }
-        if (!memchr(l.p, '-', l.n))
+        if (!l.n || !memchr(l.p, '-', l.n))
             continue;
         size_t ts = 0;
         for (size_t k = 0; k <= l.n; k++) {

@@ -25,9 +25,27 @@
 /* Field id used by keyword (field-less) matchers: every event field value is tested. */
 #define LW_FIELD_KEYWORD UINT32_MAX
 
-/* Bounds on hostile rules. */
+/* Bounds on hostile rules.  Counts per unit are not enough (a product of capped counts is
+ * not capped), so load work is also charged to budgets per rule, per file and per load
+ * (lw_budget below); exceeding one rejects the rule with "rule too large: ... (limit)".
+ * SigmaHQ uses a small fraction of each (docs/sigma-support.md lists them). */
 #define LW_MAX_VALUE_VARIANTS 65536 /* values after windash/base64offset/expand per field */
 #define LW_MAX_COND_DEPTH     64
+#define LW_MAX_VALUE_BYTES    (64u * 1024)       /* one value as written, before transforms */
+#define LW_MAX_ITEM_BYTES     (8u * 1024 * 1024) /* variant bytes built for one field item */
+#define LW_MAX_PLACEHOLDERS   16                 /* %name% occurrences in one |expand value */
+#define LW_MAX_COND_NODES     65536u /* condition nodes per rule, 'of' kids counted */
+#define LW_MAX_SELECTIONS     4096u  /* search identifiers per rule */
+#define LW_MAX_IDENT_BYTES    256u   /* search identifier / 'of' pattern length */
+#define LW_MAX_GLOB_WORK      (1u << 24) /* name-pattern comparison steps per rule */
+#define LW_MAX_FILE_DOCS      10000u     /* YAML documents per rule file */
+#define LW_MAX_DOC_KEYS       256u       /* top-level keys of one rule document */
+#define LW_MAX_MERGE_WORK     (4u << 20) /* action global/repeat merge steps per file */
+#define LW_MAX_FILE_PATS      (1u << 20) /* compiled patterns per file */
+#define LW_MAX_FILE_PAT_BYTES (64u * 1024 * 1024)  /* compiled pattern bytes per file */
+#define LW_MAX_TOTAL_PATS     (4u << 20)           /* compiled patterns per load */
+#define LW_MAX_TOTAL_PAT_BYTES (512u * 1024 * 1024) /* compiled pattern bytes per load */
+#define LW_MAX_RULE_FILES     100000u /* rule files per lw_rules */
 #define LW_MAX_FIELD_IDS      (1u << 20)
 #define LW_RE_MATCH_LIMIT     200000u
 #define LW_RE_DEPTH_LIMIT     10000u
@@ -109,6 +127,8 @@ typedef struct lw_sel {
     uint32_t nalts;
 } lw_sel;
 
+/* Condition nodes form a DAG, not a tree: the SEL leaf of a selection and the kids array
+ * of an 'of' pattern are shared by every mention (read-only after compile). */
 typedef enum { LW_C_SEL, LW_C_NOT, LW_C_AND, LW_C_OR } lw_cop;
 
 typedef struct lw_cnode {
@@ -139,6 +159,14 @@ typedef struct lw_fdict {
     uint32_t count;
 } lw_fdict;
 
+/* Load budgets (see the limits above).  cond_* and glob_work: reset per rule document;
+ * file_*: per rule file; total_*: for the life of the lw_rules. */
+typedef struct lw_budget {
+    size_t cond_nodes, glob_work;
+    size_t file_pats, file_pat_bytes, file_merge;
+    size_t total_pats, total_pat_bytes, files;
+} lw_budget;
+
 typedef struct lw_placeholder {
     const char *name; /* without '%' */
     const char **values;
@@ -158,6 +186,7 @@ struct lw_rules {
     size_t nph, capph;
     struct lw_prefilter *pf; /* literal prefilter (prefilter.c); NULL: evaluate every rule */
     struct lw_corrset *corr; /* correlation rules (correlation.h); NULL when none */
+    lw_budget budget;
     int compiled;
 };
 
@@ -168,15 +197,21 @@ lw_status lw_fdict_intern(lw_rules *r, lw_str name, uint32_t *id);
 uint32_t lw_fdict_lookup(const lw_fdict *d, lw_str name, uint64_t hash);
 lw_status lw_rules_keep_regex(lw_rules *r, pcre2_code *re);
 
+typedef struct lw_cerr lw_cerr;
+/* Charge npats compiled patterns of nbytes bytes to the file and load budgets.  LW_OK, or
+ * LW_ERULE with e set at node `at` ("rule too large: ... (limit)"). */
+lw_status lw_budget_pats(lw_rules *r, size_t npats, size_t nbytes, lw_cerr *e,
+                         const lw_ynode *at);
+
 /* ---- placeholders.c ---- */
 const lw_placeholder *lw_placeholder_find(const lw_rules *r, lw_str name);
 void lw_placeholders_free(lw_rules *r);
 
 /* Compile-time error: where and why.  msg is a bounded buffer. */
-typedef struct lw_cerr {
+struct lw_cerr {
     uint64_t line, column;
     char msg[384];
-} lw_cerr;
+};
 
 void lw_cerr_set(lw_cerr *e, const lw_ynode *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -12,7 +12,7 @@
 
 #include "core/event.h"
 #include "core/evidence.h"
-#include "lurewatch-evidence.h"
+#include "lurewatch.h"
 #include "output/alert.h"
 #include "output/sink.h"
 
