@@ -171,6 +171,11 @@ typedef struct lw_hunt_options {
     /* URL intelligence (may be NULL): chain alerts take the score of their riskiest URL
      * into their level (docs/correlation.md "Severity").  Not owned; must outlive the hunt. */
     const struct lw_intel *intel;
+    /* Progress (may be NULL): called about every 64k records and at the end of each input
+     * with the raw (on-disk, compressed) bytes consumed so far over all inputs. */
+    void (*on_progress)(uint64_t raw_bytes_done, uint64_t files_done, uint64_t events,
+                        void *ud);
+    void *progress_ud;
 } lw_hunt_options;
 
 /* Reason codes for skipped records, for the summary. */

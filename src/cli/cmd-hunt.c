@@ -1,7 +1,10 @@
 /* lurewatch hunt: read inputs, run rules, write alerts, print a summary on stderr. */
+#include <dirent.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -55,6 +58,8 @@ static void hunt_usage(FILE *f)
         "      --no-color           no colours in the table (also: NO_COLOR environment variable)\n"
         "  -v, --verbose            print every skipped-record message (default: first 20)\n"
         "  -q, --quiet              no per-record messages and no rule warnings; summary only\n"
+        "      --summary            no alert lines: the summary plus chains, top rules and hosts\n"
+        "      --no-progress        no progress line (shown on a terminal unless --quiet)\n"
         "  -h, --help               this help\n"
         "\n"
         "Exit status: 0 the run completed (with or without alerts); 1 the run failed (out of\n"
@@ -62,12 +67,69 @@ static void hunt_usage(FILE *f)
         f);
 }
 
+#define TOP_MAX    256 /* distinct rules / hosts counted for --summary */
+#define CHAINS_MAX 20  /* chain alerts listed by --summary */
+
+static const lw_str LW_LIT_DASH = {"-", 1};
+
+typedef struct top_count {
+    char name[128];
+    char level[16];
+    uint64_t n;
+} top_count;
+
 typedef struct hunt_cli {
     lw_sink *sink;
     lw_status sink_status;
-    bool verbose, quiet;
+    bool verbose, quiet, summary_only;
     uint64_t diags, diags_printed;
+    /* --summary: counts by rule and host, the first chains */
+    top_count rules[TOP_MAX], hosts[TOP_MAX];
+    size_t nrules, nhosts;
+    uint64_t other_rules, other_hosts;
+    char chains[CHAINS_MAX][256];
+    size_t nchains;
+    uint64_t chains_total;
+    /* progress line on a terminal */
+    bool progress;
+    uint64_t total_bytes;
+    double t0;
+    size_t progress_len;
 } hunt_cli;
+
+static void count_top(top_count *t, size_t *n, uint64_t *other, lw_str name, lw_str level)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (strlen(t[i].name) == name.n && memcmp(t[i].name, name.p, name.n) == 0) {
+            t[i].n++;
+            return;
+        }
+    }
+    if (*n == TOP_MAX || name.n >= sizeof t[0].name) {
+        (*other)++;
+        return;
+    }
+    memcpy(t[*n].name, name.p, name.n);
+    t[*n].name[name.n] = '\0';
+    snprintf(t[*n].level, sizeof t[*n].level, "%.*s", (int)level.n, level.p ? level.p : "");
+    t[*n].n = 1;
+    (*n)++;
+}
+
+static int cmp_top(const void *a, const void *b)
+{
+    const top_count *x = a, *y = b;
+    return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->name, y->name);
+}
+
+/* Printable copy of a log value for the terminal: control bytes become '?'. */
+static void safe_copy(char *dst, size_t cap, lw_str v)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < v.n && k + 1 < cap; i++)
+        dst[k++] = (unsigned char)v.p[i] < 0x20 || v.p[i] == 0x7f ? '?' : v.p[i];
+    dst[k] = '\0';
+}
 
 static void on_diag(const lw_diag *d, void *ud)
 {
@@ -90,8 +152,116 @@ static void on_diag(const lw_diag *d, void *ud)
 static void on_alert(const lw_alert *a, void *ud)
 {
     hunt_cli *c = ud;
-    if (c->sink_status == LW_OK)
-        c->sink_status = lw_sink_write(c->sink, a);
+    if (!c->summary_only) {
+        if (c->sink_status == LW_OK)
+            c->sink_status = lw_sink_write(c->sink, a);
+        return;
+    }
+    lw_str title = lw_alert_rule_title(a), level = lw_alert_rule_level(a);
+    lw_str host = lw_event_host(lw_alert_event(a));
+    count_top(c->rules, &c->nrules, &c->other_rules, title, level);
+    count_top(c->hosts, &c->nhosts, &c->other_hosts, host.n ? host : LW_LIT_DASH, LW_LIT_DASH);
+    if (lw_alert_get_kind(a) != LW_ALERT_DETECTION) {
+        c->chains_total++;
+        if (c->nchains < CHAINS_MAX) {
+            char t[96], h[64], ti[40] = "-";
+            safe_copy(t, sizeof t, title);
+            safe_copy(h, sizeof h, host);
+            int64_t ms = lw_event_time_ms(lw_alert_event(a));
+            if (ms != INT64_MIN) {
+                time_t secs = (time_t)(ms / 1000);
+                struct tm tm;
+                if (gmtime_r(&secs, &tm))
+                    strftime(ti, sizeof ti, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            }
+            snprintf(c->chains[c->nchains++], sizeof c->chains[0], "%-9.*s %s  %-20s %s",
+                     (int)level.n, level.p ? level.p : "", ti, h, t);
+        }
+    }
+}
+
+static void print_quick_look(hunt_cli *c)
+{
+    FILE *f = stderr;
+    qsort(c->rules, c->nrules, sizeof c->rules[0], cmp_top);
+    qsort(c->hosts, c->nhosts, sizeof c->hosts[0], cmp_top);
+    fprintf(f, "lurewatch: quick look\n  chains   %llu\n", (unsigned long long)c->chains_total);
+    for (size_t i = 0; i < c->nchains; i++)
+        fprintf(f, "    %s\n", c->chains[i]);
+    if (c->chains_total > c->nchains)
+        fprintf(f, "    ... %llu more\n", (unsigned long long)(c->chains_total - c->nchains));
+    fprintf(f, "  rules    (alerts by rule, most first)\n");
+    for (size_t i = 0; i < c->nrules && i < 15; i++)
+        fprintf(f, "    %8llu  %-13s %s\n", (unsigned long long)c->rules[i].n, c->rules[i].level,
+                c->rules[i].name);
+    if (c->nrules > 15 || c->other_rules)
+        fprintf(f, "    ... %zu more rules\n", c->nrules > 15 ? c->nrules - 15 : 0);
+    fprintf(f, "  hosts    (alerts by host, most first)\n");
+    for (size_t i = 0; i < c->nhosts && i < 15; i++)
+        fprintf(f, "    %8llu  %s\n", (unsigned long long)c->hosts[i].n, c->hosts[i].name);
+    if (c->nhosts > 15 || c->other_hosts)
+        fprintf(f, "    ... %zu more hosts\n", c->nhosts > 15 ? c->nhosts - 15 : 0);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One line on stderr, rewritten in place: bytes and files done, events/s, ETA. */
+static void on_progress(uint64_t raw_done, uint64_t files, uint64_t events, void *ud)
+{
+    hunt_cli *c = ud;
+    double el = now_s() - c->t0;
+    if (el < 0.5)
+        return;
+    char line[160];
+    double rate = el > 0 ? (double)events / el : 0;
+    double frac = c->total_bytes ? (double)raw_done / (double)c->total_bytes : 0;
+    int k;
+    if (frac > 0.001 && frac <= 1.0) {
+        double eta = el / frac - el;
+        k = snprintf(line, sizeof line, "lurewatch: %.1f/%.1f MB, %llu files, %.0f events/s, ETA %.0fs",
+                     (double)raw_done / 1e6, (double)c->total_bytes / 1e6,
+                     (unsigned long long)files, rate, eta < 0 ? 0 : eta);
+    } else {
+        k = snprintf(line, sizeof line, "lurewatch: %.1f MB, %llu files, %.0f events/s",
+                     (double)raw_done / 1e6, (unsigned long long)files, rate);
+    }
+    if (k < 0)
+        return;
+    size_t n = (size_t)k < sizeof line ? (size_t)k : sizeof line - 1;
+    fprintf(stderr, "\r%s%*s", line, (int)(c->progress_len > n ? c->progress_len - n : 0), "");
+    c->progress_len = n;
+}
+
+/* Sum of the sizes of regular files under path (for the ETA); stops counting past depth 64. */
+static uint64_t input_bytes(const char *path, int depth)
+{
+    struct stat sb;
+    if (depth > 64 || lstat(path, &sb) != 0)
+        return 0;
+    if (S_ISREG(sb.st_mode))
+        return (uint64_t)sb.st_size;
+    if (!S_ISDIR(sb.st_mode))
+        return 0;
+    uint64_t total = 0;
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char sub[4096];
+        int k = snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+        if (k > 0 && (size_t)k < sizeof sub)
+            total += input_bytes(sub, depth + 1);
+    }
+    closedir(d);
+    return total;
 }
 
 /* "30s", "5m", "2h", "1d", plain milliseconds "1500ms", or "batch" (0). -1 when bad. */
@@ -255,6 +425,8 @@ int cmd_hunt(int argc, char **argv)
         {"no-color", no_argument, NULL, 'C'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
+        {"summary", no_argument, NULL, 1301},
+        {"no-progress", no_argument, NULL, 1302},
         {"allow", required_argument, NULL, 1101},
         {"block", required_argument, NULL, 1102},
         {"brands", required_argument, NULL, 1103},
@@ -281,7 +453,7 @@ int cmd_hunt(int argc, char **argv)
     }
     size_t nrule_paths = 0, nplaceholders = 0;
     const char *format = NULL, *output = NULL;
-    bool strict = false, no_color = false;
+    bool strict = false, no_color = false, no_progress = false;
     hunt_cli c = {0};
     size_t max_record = 0;
     /* URL intelligence (lw_intel): loaded here so a bad list fails the run up front. */
@@ -329,6 +501,8 @@ int cmd_hunt(int argc, char **argv)
         case 'v':
             c.verbose = true;
             break;
+        case 1301: c.summary_only = true; break;
+        case 1302: no_progress = true; break;
         case 'q':
             c.quiet = true;
             break;
@@ -424,6 +598,7 @@ int cmd_hunt(int argc, char **argv)
     if (nrule_paths == 0)
         rule_paths[nrule_paths++] = (char *)cli_default_rules();
     cli_auto_allowlists(rule_paths, nrule_paths, auto_allow, CLI_MAX_AUTO_ALLOW);
+    size_t nuser_allow = nintel_allow; /* the lists the user named, for the message below */
     for (size_t i = 0; i < CLI_MAX_AUTO_ALLOW && auto_allow[i][0]; i++)
         intel_allow[nintel_allow++] = auto_allow[i];
     {
@@ -436,7 +611,7 @@ int cmd_hunt(int argc, char **argv)
             rc = ist == LW_ENOMEM ? LW_EXIT_ERROR : LW_EXIT_USAGE;
             goto done;
         }
-        if (!c.quiet && (nintel_allow || nintel_block || intel_opt.brands_file)) {
+        if (!c.quiet && (nuser_allow || nintel_block || intel_opt.brands_file)) {
             size_t na, nb, nbr, nsk;
             lw_intel_list_stats(intel, &na, &nb, &nbr, &nsk);
             fprintf(stderr,
@@ -531,6 +706,16 @@ int cmd_hunt(int argc, char **argv)
         .alert_ud = &c,
         .intel = intel,
     };
+    /* A progress line only for a person watching a terminal. */
+    c.progress = !no_progress && !c.quiet && isatty(STDERR_FILENO);
+    if (c.progress) {
+        for (int i = optind; i < argc; i++)
+            if (strcmp(argv[i], "-") != 0)
+                c.total_bytes += input_bytes(argv[i], 0);
+        c.t0 = now_s();
+        ho.on_progress = on_progress;
+        ho.progress_ud = &c;
+    }
     lw_hunt *h = NULL;
     if (lw_hunt_new(rules, &ho, &h)) {
         cli_err("out of memory");
@@ -557,6 +742,8 @@ int cmd_hunt(int argc, char **argv)
             break;
         }
     }
+    if (c.progress && c.progress_len)
+        fprintf(stderr, "\r%*s\r", (int)c.progress_len, ""); /* leave a clean line */
     if (rc == LW_EXIT_OK) {
         lw_status st = lw_hunt_finish(h); /* the last correlation windows close */
         if (st) {
@@ -579,6 +766,8 @@ int cmd_hunt(int argc, char **argv)
         cli_err("writing alerts failed: %s", lw_strerror(c.sink_status ? c.sink_status : LW_EIO));
         rc = LW_EXIT_ERROR;
     }
+    if (c.summary_only)
+        print_quick_look(&c);
     print_summary(lw_hunt_get_stats(h), lw_rules_count(rules), rejected);
     print_corr_summary(lw_hunt_get_corr_stats(h));
     print_evidence_summary(lw_hunt_get_evidence_stats(h));

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../enrich/enrich.h"
 #include "../input/input.h"
@@ -55,6 +56,7 @@ struct lw_hunt {
     bool use_want;
     lw_hunt_stats st;
     lw_severity_scratch sev; /* chain severity from URL intelligence */
+    uint64_t raw_done;       /* on-disk bytes of the inputs finished (progress) */
     /* correlation */
     const lw_corrset *cs; /* NULL: no correlation rules */
     lw_correlator *corr;
@@ -627,7 +629,14 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
     }
     lw_event *ev = &h->ev;
     lw_status rc = LW_OK;
+    uint64_t next_progress = h->st.records + 65536;
     for (;;) {
+        if (h->opt.on_progress && h->st.records >= next_progress) {
+            next_progress = h->st.records + 65536;
+            off_t at = in.rd.fd >= 0 ? lseek(in.rd.fd, 0, SEEK_CUR) : -1;
+            h->opt.on_progress(h->raw_done + (at > 0 ? (uint64_t)at : 0), h->st.files,
+                               h->st.events, h->opt.progress_ud);
+        }
         lw_event_reset(ev);
         ev->src_path = path;
         st = dec->next(&in, ev);
@@ -681,7 +690,12 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
     h->st.enrich_parent_misses = es.proc_parent_misses;
     h->st.enrich_motw_merges = es.motw_merges;
     h->st.enrich_motw_evicted = es.motw_evicted + es.motw_too_large;
+    struct stat sb;
+    if (in.rd.fd >= 0 && fstat(in.rd.fd, &sb) == 0 && S_ISREG(sb.st_mode))
+        h->raw_done += (uint64_t)sb.st_size;
     lw_reader_close(&in.rd);
+    if (h->opt.on_progress)
+        h->opt.on_progress(h->raw_done, h->st.files, h->st.events, h->opt.progress_ud);
     return rc;
 }
 
