@@ -95,6 +95,7 @@ typedef struct hunt_cli {
     uint64_t total_bytes;
     double t0;
     size_t progress_len;
+    double progress_after; /* seconds before the first line (LUREWATCH_PROGRESS_AFTER) */
 } hunt_cli;
 
 static void count_top(top_count *t, size_t *n, uint64_t *other, lw_str name, lw_str level)
@@ -215,8 +216,8 @@ static void on_progress(uint64_t raw_done, uint64_t files, uint64_t events, void
 {
     hunt_cli *c = ud;
     double el = now_s() - c->t0;
-    if (el < 0.5)
-        return;
+    if (el < c->progress_after)
+        return; /* short runs finish before a line would help */
     char line[160];
     double rate = el > 0 ? (double)events / el : 0;
     double frac = c->total_bytes ? (double)raw_done / (double)c->total_bytes : 0;
@@ -713,6 +714,8 @@ int cmd_hunt(int argc, char **argv)
             if (strcmp(argv[i], "-") != 0)
                 c.total_bytes += input_bytes(argv[i], 0);
         c.t0 = now_s();
+        const char *after = getenv("LUREWATCH_PROGRESS_AFTER");
+        c.progress_after = after && *after ? strtod(after, NULL) : 0.5;
         ho.on_progress = on_progress;
         ho.progress_ud = &c;
     }

@@ -270,10 +270,33 @@ def t_a2_allow_list():
           len(after) == len(before) - sum("example-files.xyz" in h for h in before), (before, after))
 
 
+def t_summary_and_progress():
+    r = run("hunt", "--summary", os.path.join(REPO, "examples"))
+    err = r.stderr.decode()
+    check("--summary: no alert lines, a quick look with the chain",
+          r.returncode == 0 and r.stdout == b"" and "quick look" in err and "chains   1" in err and
+          "Malicious Link Chain" in err, err[-600:])
+    if not shutil.which("script"):
+        return skip("progress line", "script(1) not installed")
+    big = os.path.join(TMP, "progress.jsonl")
+    line = open(os.path.join(REPO, "examples", "ws-alice-sysmon.winlogbeat.jsonl")).readline()
+    with open(big, "w") as f:
+        f.write(line * 70000)  # past the 65536-record progress tick
+    cmd = "env LUREWATCH_PROGRESS_AFTER=0 %s hunt -f jsonl -o /dev/null %s" % (LW, big)
+    out = subprocess.run(["script", "-qc", cmd, "/dev/null"], capture_output=True, timeout=300).stdout
+    check("progress line on a terminal (bytes, events/s)", b"events/s" in out and b" MB" in out,
+          out[-300:])
+    out = subprocess.run(["script", "-qc", cmd + " --no-progress", "/dev/null"],
+                         capture_output=True, timeout=300).stdout
+    check("--no-progress silences it", b"events/s" not in out)
+    r = run("hunt", "-f", "jsonl", "-o", "/dev/null", big)
+    check("no progress line when stderr is not a terminal", b"events/s" not in r.stderr)
+
+
 def main():
     os.chdir(REPO)
     for t in (t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
-              t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity, t_a2_allow_list, t_shared_evtx, t_shared_otrf):
+              t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity, t_a2_allow_list, t_summary_and_progress, t_shared_evtx, t_shared_otrf):
         try:
             t()
         except Exception as e:  # a crash in one test must not hide the others
