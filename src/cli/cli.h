@@ -22,8 +22,9 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The shipped rules folder: $LUREWATCH_RULES, else rules/ next to the installed or built
  * binary, else the source tree's rules/ (compile-time).  Returns a static string. */
 const char *cli_default_rules(void);
-/* Load rule paths into r, printing rejections (as warnings) to stderr unless quiet.
- * Returns the number of rule files that were rejected, or -1 if a path is unreadable. */
+/* Load rule paths into r and resolve correlation references, printing rejections (as
+ * warnings) to stderr unless quiet.  Returns the number of rules rejected, or -1 if a path
+ * is unreadable or memory ran out. */
 long cli_load_rules(lw_rules *r, char **paths, size_t npaths, bool quiet);
 
 /* Rule folders may carry default placeholder values in placeholders/NAME.txt; load those

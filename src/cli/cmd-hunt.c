@@ -304,21 +304,6 @@ static bool parse_count(const char *s, const char *opt, size_t *out)
     return true;
 }
 
-typedef struct resolve_ctx {
-    bool quiet;
-    long rejected;
-} resolve_ctx;
-
-static void on_resolve_report(const lw_rule_report *r, void *ud)
-{
-    resolve_ctx *c = ud;
-    if (r->ok)
-        return;
-    c->rejected++;
-    if (!c->quiet)
-        cli_err("warning: rule rejected: %s:%llu:%llu: %s", r->path, (unsigned long long)r->line,
-                (unsigned long long)r->column, r->reason);
-}
 
 static void print_corr_summary(const lw_corr_stats *k)
 {
@@ -671,14 +656,6 @@ int cmd_hunt(int argc, char **argv)
         rc = LW_EXIT_USAGE;
         goto free_rules;
     }
-    /* correlations whose references never loaded are reported now */
-    resolve_ctx rctx = {c.quiet, 0};
-    if (lw_rules_resolve(rules, on_resolve_report, &rctx)) {
-        cli_err("out of memory resolving correlation rules");
-        rc = LW_EXIT_ERROR;
-        goto free_rules;
-    }
-    rejected += rctx.rejected;
     if (strict && rejected > 0) {
         cli_err("%ld rule(s) rejected and --strict given", rejected);
         rc = LW_EXIT_USAGE;

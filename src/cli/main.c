@@ -105,6 +105,12 @@ long cli_load_rules(lw_rules *r, char **paths, size_t npaths, bool quiet)
             return -1;
         }
     }
+    /* Correlations wait for the rules they reference (maybe in a later path): the ones
+     * whose references never loaded are reported now. */
+    if (lw_rules_resolve(r, on_rule_report, &c) == LW_ENOMEM) {
+        cli_err("out of memory resolving correlation rules");
+        return -1;
+    }
     return c.rejected;
 }
 
