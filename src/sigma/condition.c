@@ -44,7 +44,7 @@ typedef struct nslot {
     const char *s;
     size_t n;
     uint64_t h;
-    uint32_t idx;   /* selection index, or index into ofs[] */
+    uint32_t idx; /* selection index, or index into ofs[] */
 } nslot;
 
 typedef struct ntab {
@@ -58,10 +58,10 @@ typedef struct ofent {
 } ofent;
 
 struct lw_condctx {
-    ntab sels;        /* selection name -> index */
-    lw_cnode **leaf;  /* shared SEL node per selection (lazily made) */
+    ntab sels;       /* selection name -> index */
+    lw_cnode **leaf; /* shared SEL node per selection (lazily made) */
     size_t nsel;
-    ntab pats;        /* 'of' pattern / 'them' -> ofs index */
+    ntab pats; /* 'of' pattern / 'them' -> ofs index */
     ofent *ofs;
     size_t nofs, capofs;
 };

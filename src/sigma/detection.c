@@ -133,55 +133,84 @@ lw_status lw_compile_detection(lw_rules *r, lw_rule *rule, const lw_ynode *det, 
         lw_cerr_set(e, det, "missing 'condition' in detection");
         return LW_ERULE;
     }
+    if (nsel > LW_MAX_SELECTIONS) {
+        lw_cerr_set(e, det, "rule too large: more than %u search identifiers (limit)",
+                    (unsigned)LW_MAX_SELECTIONS);
+        return LW_ERULE;
+    }
     rule->sels = lw_arena_alloc(&r->arena, (nsel ? nsel : 1) * sizeof(lw_sel));
     if (!rule->sels)
         return LW_ENOMEM;
     rule->nsels = 0;
+    r->budget.cond_nodes = 0;
+    r->budget.glob_work = 0;
+    lw_condctx *cc = NULL;
+    lw_status st = lw_condctx_new(nsel, &cc);
+    if (st)
+        return st;
     for (size_t i = 0; i + 1 < det->nkids; i += 2) {
         const lw_ynode *k = det->kids[i];
         lw_str ks = lw_ynode_str(k);
         if (lw_str_eq_c(ks, "condition") || lw_str_eq_c(ks, "timeframe"))
             continue;
-        for (uint32_t j = 0; j < rule->nsels; j++) {
-            if (strcmp(rule->sels[j].name, k->s) == 0) {
-                lw_cerr_set(e, k, "duplicate search identifier '%s'", k->s);
-                return LW_ERULE;
-            }
+        if (k->n > LW_MAX_IDENT_BYTES) {
+            lw_cerr_set(e, k, "rule too large: search identifier longer than %u bytes (limit)",
+                        (unsigned)LW_MAX_IDENT_BYTES);
+            st = LW_ERULE;
+            goto out;
         }
-        lw_status st = compile_sel(r, k, det->kids[i + 1], &rule->sels[rule->nsels], e);
-        if (st)
-            return st;
+        bool dup;
+        if ((st = lw_condctx_add(cc, k->s, k->n, rule->nsels, &dup)))
+            goto out;
+        if (dup) {
+            lw_cerr_set(e, k, "duplicate search identifier '%s'", k->s);
+            st = LW_ERULE;
+            goto out;
+        }
+        if ((st = compile_sel(r, k, det->kids[i + 1], &rule->sels[rule->nsels], e)))
+            goto out;
         /* The name must outlive the YAML tree. */
         rule->sels[rule->nsels].name = lw_arena_strndup(&r->arena, k->s, k->n);
-        if (!rule->sels[rule->nsels].name)
-            return LW_ENOMEM;
+        if (!rule->sels[rule->nsels].name) {
+            st = LW_ENOMEM;
+            goto out;
+        }
         rule->nsels++;
     }
 
     /* condition: a string, or a list of strings meaning OR. */
-    if (cond->type == LW_Y_SCALAR)
-        return lw_compile_condition(r, rule, cond, &rule->cond, e);
+    if (cond->type == LW_Y_SCALAR) {
+        st = lw_compile_condition(r, rule, cc, cond, &rule->cond, e);
+        goto out;
+    }
     if (cond->type != LW_Y_SEQ || cond->nkids == 0) {
         lw_cerr_set(e, cond, "'condition' must be a string or a list of strings");
-        return LW_ERULE;
+        st = LW_ERULE;
+        goto out;
     }
     lw_cnode *any = lw_arena_alloc(&r->arena, sizeof(*any));
-    if (!any)
-        return LW_ENOMEM;
+    if (!any) {
+        st = LW_ENOMEM;
+        goto out;
+    }
     any->op = LW_C_OR;
     any->kids = lw_arena_alloc(&r->arena, cond->nkids * sizeof(*any->kids));
-    if (!any->kids)
-        return LW_ENOMEM;
+    if (!any->kids) {
+        st = LW_ENOMEM;
+        goto out;
+    }
     any->nkids = (uint32_t)cond->nkids;
     for (size_t i = 0; i < cond->nkids; i++) {
         if (cond->kids[i]->type != LW_Y_SCALAR) {
             lw_cerr_set(e, cond->kids[i], "'condition' list items must be strings");
-            return LW_ERULE;
+            st = LW_ERULE;
+            goto out;
         }
-        lw_status st = lw_compile_condition(r, rule, cond->kids[i], &any->kids[i], e);
-        if (st)
-            return st;
+        if ((st = lw_compile_condition(r, rule, cc, cond->kids[i], &any->kids[i], e)))
+            goto out;
     }
     rule->cond = any;
-    return LW_OK;
+out:
+    lw_condctx_free(cc);
+    return st;
 }

@@ -74,6 +74,7 @@ typedef struct mctx {
     const lw_ynode *key;
     const lw_ynode *at; /* value node for errors */
     const char *kname;  /* the item's key as written, for messages */
+    size_t tmpbytes;    /* variant bytes built so far (LW_MAX_ITEM_BYTES) */
 } mctx;
 
 typedef lw_status (*xform_fn)(mctx *c, const sval *in, svlist *out);
@@ -171,8 +172,18 @@ static lw_status sv_push(mctx *c, svlist *l, sval v)
     return LW_OK;
 }
 
+/* Every variant byte is charged to the item's budget: the transforms multiply values
+ * (windash x625, base64offset x3, expand), so counts alone do not bound memory. */
 static lw_status sv_alloc(mctx *c, sval *v, size_t n, bool wild)
 {
+    size_t cost = wild ? 2 * (n + 1) : n + 1;
+    if (n > LW_MAX_ITEM_BYTES || c->tmpbytes > LW_MAX_ITEM_BYTES - cost) {
+        lw_cerr_set(c->e, c->at,
+                    "rule too large: more than %u bytes of value variants in '%s' (limit)",
+                    (unsigned)LW_MAX_ITEM_BYTES, c->kname);
+        return LW_ERULE;
+    }
+    c->tmpbytes += cost;
     v->b = lw_arena_alloc(&c->tmp, n ? n : 1);
     v->w = wild ? lw_arena_alloc(&c->tmp, n ? n : 1) : NULL;
     v->n = n;
@@ -195,9 +206,14 @@ static bool sv_has_wild(const sval *v)
     return false;
 }
 
-/* Sigma string syntax: '*' and '?' are wildcards; backslash escapes '*', '?' and itself;
- * any other backslash is literal (SigmaHQ writes C:\Windows\ unescaped). */
-static lw_status sv_parse(mctx *c, lw_str s, sval *out)
+/* Mark of a '%' written as '\%' under |expand: literal, never a placeholder delimiter.
+ * x_expand turns it back into LW_WILD_NONE before anything else sees the marks. */
+#define MARK_PCT 3
+
+/* Sigma string syntax: '*' and '?' are wildcards; backslash escapes '*', '?' and itself
+ * (and '%' when expand is true: the spec's escape for |expand); any other backslash is
+ * literal (SigmaHQ writes C:\Windows\ unescaped). */
+static lw_status sv_parse(mctx *c, lw_str s, sval *out, bool expand)
 {
     lw_status st = sv_alloc(c, out, s.n, true);
     if (st)
@@ -207,6 +223,11 @@ static lw_status sv_parse(mctx *c, lw_str s, sval *out)
         unsigned char ch = (unsigned char)s.p[i];
         if (ch == '\\' && i + 1 < s.n &&
             (s.p[i + 1] == '*' || s.p[i + 1] == '?' || s.p[i + 1] == '\\')) {
+            out->b[o++] = (unsigned char)s.p[++i];
+            continue;
+        }
+        if (expand && ch == '\\' && i + 1 < s.n && s.p[i + 1] == '%') {
+            out->w[o] = MARK_PCT;
             out->b[o++] = (unsigned char)s.p[++i];
             continue;
         }
@@ -223,19 +244,67 @@ static lw_status sv_parse(mctx *c, lw_str s, sval *out)
 
 /* ---- transforms ---- */
 
-static lw_status x_expand(mctx *c, const sval *in, svlist *out)
+/* Next literal %name% in v at or after `from`: its start i and closing j; false if none. */
+static bool next_placeholder(const sval *v, size_t from, size_t *pi, size_t *pj)
 {
-    /* Find the first literal %name%; expand it and recurse on the results (bounded by the
-     * variant limit). */
-    for (size_t i = 0; i < in->n; i++) {
-        if (in->b[i] != '%' || (in->w && in->w[i]))
+    for (size_t i = from; i < v->n; i++) {
+        if (v->b[i] != '%' || (v->w && v->w[i]))
             continue;
         size_t j = i + 1;
-        while (j < in->n && in->b[j] != '%' && !(in->w && in->w[j]))
+        while (j < v->n && v->b[j] != '%' && !(v->w && v->w[j]))
             j++;
-        if (j >= in->n || in->b[j] != '%' || j == i + 1)
+        if (j >= v->n || v->b[j] != '%' || j == i + 1)
             continue;
-        lw_str name = {(const char *)in->b + i + 1, j - i - 1};
+        *pi = i;
+        *pj = j;
+        return true;
+    }
+    return false;
+}
+
+/* Iterative: a FIFO work list of (value, resume offset).  Scanning resumes after the
+ * substituted text, so a placeholder value containing '%name%' is never expanded again
+ * (no self-reference loop), and the output order is that of a left-to-right expansion.
+ * Bounded by LW_MAX_PLACEHOLDERS per value, the variant cap and the item byte budget. */
+static lw_status x_expand(mctx *c, const sval *in, svlist *out)
+{
+    size_t nph = 0, i, j;
+    for (size_t from = 0; next_placeholder(in, from, &i, &j); from = j + 1) {
+        if (++nph > LW_MAX_PLACEHOLDERS) {
+            lw_cerr_set(c->e, c->at,
+                        "rule too large: more than %u placeholders in one value of '%s' (limit)",
+                        (unsigned)LW_MAX_PLACEHOLDERS, c->kname);
+            return LW_ERULE;
+        }
+    }
+    svlist work = {0};
+    size_t *resume = NULL, capres = 0;
+    lw_status st = sv_push(c, &work, *in);
+    if (st)
+        return st;
+    for (size_t q = 0; q < work.n; q++) {
+        if (work.cap > capres) {
+            size_t *nr = lw_arena_alloc(&c->tmp, work.cap * sizeof(*nr));
+            if (!nr)
+                return LW_ENOMEM;
+            if (capres)
+                memcpy(nr, resume, capres * sizeof(*nr));
+            else
+                nr[0] = 0;
+            resume = nr;
+            capres = work.cap;
+        }
+        sval cur = work.v[q];
+        if (!next_placeholder(&cur, resume[q], &i, &j)) {
+            /* Done: '\%' marks become plain literal bytes. */
+            for (size_t k = 0; cur.w && k < cur.n; k++)
+                if (cur.w[k] == MARK_PCT)
+                    cur.w[k] = LW_WILD_NONE;
+            if ((st = sv_push(c, out, cur)))
+                return st;
+            continue;
+        }
+        lw_str name = {(const char *)cur.b + i + 1, j - i - 1};
         const lw_placeholder *ph = lw_placeholder_find(c->r, name);
         if (!ph || ph->nvalues == 0) {
             lw_cerr_set(c->e, c->at,
@@ -246,29 +315,35 @@ static lw_status x_expand(mctx *c, const sval *in, svlist *out)
         }
         for (size_t k = 0; k < ph->nvalues; k++) {
             sval pv, nv;
-            lw_status st = sv_parse(c, lw_str_c(ph->values[k]), &pv);
-            if (st)
+            if ((st = sv_parse(c, lw_str_c(ph->values[k]), &pv, false)))
                 return st;
-            size_t tail = in->n - j - 1;
+            size_t tail = cur.n - j - 1;
             if ((st = sv_alloc(c, &nv, i + pv.n + tail, true)))
                 return st;
-            memcpy(nv.b, in->b, i);
-            if (in->w)
-                memcpy(nv.w, in->w, i);
+            memcpy(nv.b, cur.b, i);
+            if (cur.w)
+                memcpy(nv.w, cur.w, i);
             memcpy(nv.b + i, pv.b, pv.n);
             memcpy(nv.w + i, pv.w, pv.n);
-            memcpy(nv.b + i + pv.n, in->b + j + 1, tail);
-            if (in->w)
-                memcpy(nv.w + i + pv.n, in->w + j + 1, tail);
-            nv.cased = in->cased;
-            nv.group = in->group;
-            /* Remaining placeholders lie after this one. */
-            if ((st = x_expand(c, &nv, out)))
+            memcpy(nv.b + i + pv.n, cur.b + j + 1, tail);
+            if (cur.w)
+                memcpy(nv.w + i + pv.n, cur.w + j + 1, tail);
+            nv.cased = cur.cased;
+            nv.group = cur.group;
+            if ((st = sv_push(c, &work, nv)))
                 return st;
+            if (work.cap > capres) {
+                size_t *nr = lw_arena_alloc(&c->tmp, work.cap * sizeof(*nr));
+                if (!nr)
+                    return LW_ENOMEM;
+                memcpy(nr, resume, capres * sizeof(*nr));
+                resume = nr;
+                capres = work.cap;
+            }
+            resume[work.n - 1] = i + pv.n; /* never rescan the substituted text */
         }
-        return LW_OK;
     }
-    return sv_push(c, out, *in);
+    return LW_OK;
 }
 
 static bool is_word(unsigned char ch)
@@ -277,12 +352,16 @@ static bool is_word(unsigned char ch)
            ch == '_' || ch >= 0x80;
 }
 
+/* 5^6 = 15625 variants fits LW_MAX_VALUE_VARIANTS (5^7 would not); their bytes are
+ * charged to the item budget like any other variant. */
+#define WINDASH_MAX_POS 6
+
 /* pySigma's windash: every '-' or '/' matching \B[-/]\b (after a non-word character or at
  * the start, before a word character) becomes each of - / en-dash em-dash horizontal-bar. */
 static lw_status x_windash(mctx *c, const sval *in, svlist *out)
 {
     static const char *const dashes[] = {"-", "/", "\xe2\x80\x93", "\xe2\x80\x94", "\xe2\x80\x95"};
-    size_t pos[8], npos = 0;
+    size_t pos[WINDASH_MAX_POS], npos = 0;
     for (size_t i = 0; i < in->n; i++) {
         bool lit = !(in->w && in->w[i]);
         if (!lit || (in->b[i] != '-' && in->b[i] != '/'))
@@ -291,8 +370,11 @@ static lw_status x_windash(mctx *c, const sval *in, svlist *out)
         bool next_word = i + 1 < in->n && !(in->w && in->w[i + 1]) && is_word(in->b[i + 1]);
         if (prev_word || !next_word)
             continue;
-        if (npos == 4) {
-            lw_cerr_set(c->e, c->at, "windash: more than 4 dashes in one value of '%s'", c->kname);
+        if (npos == WINDASH_MAX_POS) {
+            lw_cerr_set(c->e, c->at,
+                        "rule too large: windash with more than %d dashes in one value of '%s' "
+                        "(5^n variants; limit)",
+                        WINDASH_MAX_POS, c->kname);
             return LW_ERULE;
         }
         pos[npos++] = i;
@@ -302,7 +384,7 @@ static lw_status x_windash(mctx *c, const sval *in, svlist *out)
         combos *= 5;
     for (size_t combo = 0; combo < combos; combo++) {
         size_t len = in->n, x = combo;
-        size_t pick[8];
+        size_t pick[WINDASH_MAX_POS];
         for (size_t k = 0; k < npos; k++) {
             pick[k] = x % 5;
             x /= 5;
@@ -808,8 +890,13 @@ static lw_status compile_values(mctx *c, uint32_t mods, const mod_row **xforms, 
                 return st;
             continue;
         }
+        if (v->n > LW_MAX_VALUE_BYTES) {
+            lw_cerr_set(c->e, v, "rule too large: value longer than %u bytes in '%s' (limit)",
+                        (unsigned)LW_MAX_VALUE_BYTES, c->kname);
+            return LW_ERULE;
+        }
         sval sv;
-        if ((st = sv_parse(c, lw_ynode_str(v), &sv)))
+        if ((st = sv_parse(c, lw_ynode_str(v), &sv, (mods & M_EXPAND) != 0)))
             return st;
         sv.group = (uint32_t)i;
         svlist in = {0};
@@ -825,6 +912,10 @@ static lw_status compile_values(mctx *c, uint32_t mods, const mod_row **xforms, 
         for (size_t k = 0; k < in.n; k++)
             if ((st = sv_push(c, &cur, in.v[k])))
                 return st;
+        /* Fail before building more when the file's pattern budget cannot take them
+         * (an 'action: repeat' of a spent file is rejected after one value). */
+        if ((st = lw_budget_room(c->r, cur.n, c->e, v)))
+            return st;
     }
 
     pats = lw_arena_alloc(&c->tmp, (cur.n ? cur.n : 1) * sizeof(*pats));
@@ -882,6 +973,9 @@ static lw_status compile_values(mctx *c, uint32_t mods, const mod_row **xforms, 
             if ((st = make_str_pat(c, v, m, p)))
                 return st;
         }
+        size_t pbytes = p->kind == LW_PAT_GLOB ? 2 * p->n : p->n;
+        if ((st = lw_budget_pats(c->r, 1, pbytes, c->e, c->at)))
+            return st;
         npats++;
     }
     return finish_fm(c, fm, pats, groups, npats, (uint32_t)nvals);
@@ -938,6 +1032,14 @@ static lw_status compile_item(lw_rules *r, const lw_ynode *key, lw_str keystr, c
         }
         if (row->bit & M_BASE64S && mods & M_BASE64S) {
             lw_cerr_set(e, key, "'base64' and 'base64offset' together in '%s'", c.kname);
+            st = LW_ERULE;
+            goto out;
+        }
+        if (row->bit & (M_WINDASH | M_EXPAND) && mods & (M_ENCODE | M_BASE64S)) {
+            /* They work on text; after an encoding they would see bytes (windash found no
+             * '-x' and silently did nothing). */
+            lw_cerr_set(e, key, "modifier '%s' must come before utf16/base64 encodings in '%s'",
+                        row->name, c.kname);
             st = LW_ERULE;
             goto out;
         }

@@ -203,11 +203,27 @@ static bool re_branch(const char *re, size_t lo, size_t hi, size_t *bs, size_t *
  * superset whatever the regex's flags).  Extended mode (x) and \Q..\E are not parsed. */
 static bool re_literals(lw_arena *a, const char *re, size_t len, plits *out)
 {
+    /* Constructs that can end or skip matching early, or that this scanner does not
+     * model, anywhere in the pattern (inside groups too): no gate.  (*ACCEPT) ends a
+     * match successfully, so literals after it (even outside its group) are not needed;
+     * every other (*VERB) and start-of-pattern option is refused as well, and so are
+     * \K, \Q..\E, branch reset (?|, conditionals (?(, callouts (?C, recursion and
+     * subroutine calls.  Lookarounds and atomic groups are skipped like any group (their
+     * content is never taken as a literal; the literals outside them stay necessary). */
     for (size_t i = 0; i + 1 < len; i++) {
         if (re[i] == '\\') {
+            if (strchr("KQEg", re[i + 1]))
+                return false;
             i++;
             continue;
         }
+        if (re[i] == '(' && re[i + 1] == '*')
+            return false;
+        if (re[i] == '(' && re[i + 1] == '?' && i + 2 < len &&
+            (strchr("|(CR&+0123456789", re[i + 2]) ||
+             (re[i + 2] == '-' && i + 3 < len && re[i + 3] >= '0' && re[i + 3] <= '9') ||
+             (re[i + 2] == 'P' && i + 3 < len && (re[i + 3] == '>' || re[i + 3] == '='))))
+            return false;
         if (re[i] == '(' && re[i + 1] == '?') {
             for (size_t k = i + 2; k < len && re[k] != ')' && re[k] != ':'; k++)
                 if (re[k] == 'x')
@@ -318,9 +334,36 @@ static size_t range_weight(lw_arena *a, const lw_fm *fm, uint32_t lo, uint32_t h
     return w;
 }
 
-static lw_status range_gate(lw_arena *a, const lw_fm *fm, uint32_t lo, uint32_t hi, size_t w,
-                            size_t count, gset *out)
+/* Literal copies a gate computation may make: per rule (a condition DAG can mention one
+ * big selection 64k times, and each OR level copies its kids' literals) and per build.
+ * Past the budget the rule simply gets no gate, which is always correct. */
+#define PF_MAX_RULE_LITS  (1u << 18)
+#define PF_MAX_TOTAL_LITS (1u << 23)
+
+/* Per-rule state of a gate computation: the literal budget and the gate of each
+ * selection, computed once (condition nodes form a DAG whose SEL leaves are shared). */
+typedef struct gbud {
+    size_t left;
+    gset *memo;
+    uint8_t *done;
+    uint32_t nsels;
+} gbud;
+
+static bool spend(size_t *left, size_t n)
 {
+    if (n > *left)
+        return false;
+    *left -= n;
+    return true;
+}
+
+static lw_status range_gate(lw_arena *a, const lw_fm *fm, uint32_t lo, uint32_t hi, size_t w,
+                            size_t count, gset *out, size_t *left)
+{
+    if (!spend(left, count)) {
+        *out = no_gate;
+        return LW_OK;
+    }
     out->v = lw_arena_alloc(a, (count ? count : 1) * sizeof(glit));
     if (!out->v)
         return LW_ENOMEM;
@@ -341,7 +384,7 @@ static lw_status range_gate(lw_arena *a, const lw_fm *fm, uint32_t lo, uint32_t 
     return LW_OK;
 }
 
-static lw_status fm_gate(lw_arena *a, const lw_fm *fm, gset *out)
+static lw_status fm_gate(lw_arena *a, const lw_fm *fm, gset *out, size_t *left)
 {
     *out = no_gate;
     size_t cnt;
@@ -349,7 +392,7 @@ static lw_status fm_gate(lw_arena *a, const lw_fm *fm, gset *out)
         return LW_OK;
     if (!fm->all) {
         size_t w = range_weight(a, fm, 0, fm->npats, &cnt);
-        return w ? range_gate(a, fm, 0, fm->npats, w, cnt, out) : LW_OK;
+        return w ? range_gate(a, fm, 0, fm->npats, w, cnt, out, left) : LW_OK;
     }
     /* |all: every group must match, so one group's literals gate the item. */
     size_t bw = 0, bcnt = 0;
@@ -362,7 +405,7 @@ static lw_status fm_gate(lw_arena *a, const lw_fm *fm, gset *out)
             bcnt = cnt;
         }
     }
-    return bw ? range_gate(a, fm, fm->gstart[bg], fm->gstart[bg + 1], bw, bcnt, out) : LW_OK;
+    return bw ? range_gate(a, fm, fm->gstart[bg], fm->gstart[bg + 1], bw, bcnt, out, left) : LW_OK;
 }
 
 /* Prefer the longer shortest literal, then fewer literals. */
@@ -374,7 +417,7 @@ static bool better(const gset *x, const gset *y)
 }
 
 /* Union of parts (each with a gate) into out. */
-static lw_status gate_union(lw_arena *a, const gset *parts, size_t nparts, gset *out)
+static lw_status gate_union(lw_arena *a, const gset *parts, size_t nparts, gset *out, size_t *left)
 {
     size_t total = 0, w = SIZE_MAX;
     for (size_t i = 0; i < nparts; i++) {
@@ -386,7 +429,7 @@ static lw_status gate_union(lw_arena *a, const gset *parts, size_t nparts, gset 
         if (parts[i].weight < w)
             w = parts[i].weight;
     }
-    if (!nparts) {
+    if (!nparts || !spend(left, total)) {
         *out = no_gate;
         return LW_OK;
     }
@@ -402,7 +445,7 @@ static lw_status gate_union(lw_arena *a, const gset *parts, size_t nparts, gset 
     return LW_OK;
 }
 
-static lw_status sel_gate(lw_arena *a, const lw_sel *s, gset *out)
+static lw_status sel_gate(lw_arena *a, const lw_sel *s, gset *out, size_t *left)
 {
     gset *parts = lw_arena_alloc(a, (s->nalts ? s->nalts : 1) * sizeof(gset));
     if (!parts)
@@ -412,7 +455,7 @@ static lw_status sel_gate(lw_arena *a, const lw_sel *s, gset *out)
         gset best = no_gate;
         for (uint32_t k = 0; k < alt->nfms; k++) {
             gset g;
-            lw_status st = fm_gate(a, &alt->fms[k], &g);
+            lw_status st = fm_gate(a, &alt->fms[k], &g, left);
             if (st)
                 return st;
             if (better(&g, &best))
@@ -424,21 +467,32 @@ static lw_status sel_gate(lw_arena *a, const lw_sel *s, gset *out)
         }
         parts[i] = best;
     }
-    return gate_union(a, parts, s->nalts, out);
+    return gate_union(a, parts, s->nalts, out, left);
 }
 
-static lw_status node_gate(lw_arena *a, const lw_rule *r, const lw_cnode *c, gset *out)
+static lw_status node_gate(lw_arena *a, const lw_rule *r, const lw_cnode *c, gset *out, gbud *b)
 {
+    size_t *left = &b->left;
     *out = no_gate;
     switch (c->op) {
-    case LW_C_SEL:
-        return sel_gate(a, &r->sels[c->sel], out);
+    case LW_C_SEL: {
+        if (c->sel < b->nsels && b->done[c->sel]) {
+            *out = b->memo[c->sel];
+            return LW_OK;
+        }
+        lw_status st = sel_gate(a, &r->sels[c->sel], out, left);
+        if (!st && c->sel < b->nsels) {
+            b->memo[c->sel] = *out;
+            b->done[c->sel] = 1;
+        }
+        return st;
+    }
     case LW_C_NOT:
         return LW_OK;
     case LW_C_AND:
         for (uint32_t i = 0; i < c->nkids; i++) {
             gset g;
-            lw_status st = node_gate(a, r, c->kids[i], &g);
+            lw_status st = node_gate(a, r, c->kids[i], &g, b);
             if (st)
                 return st;
             if (better(&g, out))
@@ -450,15 +504,31 @@ static lw_status node_gate(lw_arena *a, const lw_rule *r, const lw_cnode *c, gse
         if (!parts)
             return LW_ENOMEM;
         for (uint32_t i = 0; i < c->nkids; i++) {
-            lw_status st = node_gate(a, r, c->kids[i], &parts[i]);
+            lw_status st = node_gate(a, r, c->kids[i], &parts[i], b);
             if (st)
                 return st;
             if (!parts[i].weight)
                 return LW_OK;
         }
-        return gate_union(a, parts, c->nkids, out);
+        return gate_union(a, parts, c->nkids, out, left);
     }
     }
+}
+
+/* Gate of a whole rule with at most `left` literal copies; *used gets what it spent. */
+static lw_status rule_gate(lw_arena *a, const lw_rule *r, size_t left, gset *out, size_t *used)
+{
+    gbud b = {left, NULL, NULL, r->nsels};
+    *used = 0;
+    *out = no_gate;
+    b.memo = lw_arena_alloc(a, (r->nsels ? r->nsels : 1) * sizeof(gset));
+    b.done = lw_arena_alloc(a, r->nsels ? r->nsels : 1);
+    if (!b.memo || !b.done)
+        return LW_ENOMEM;
+    memset(b.done, 0, r->nsels ? r->nsels : 1);
+    lw_status st = node_gate(a, r, r->cond, out, &b);
+    *used = left - b.left;
+    return st;
 }
 
 /* ---- databases ---- */
@@ -584,11 +654,14 @@ lw_status lw_prefilter_build(lw_rules *r)
     rule_lo = malloc((r->nrules + 1) * sizeof(uint32_t));
     if (!rule_lo)
         goto fail;
+    size_t total_left = PF_MAX_TOTAL_LITS;
     for (size_t i = 0; i < r->nrules; i++) {
         gset g;
         rule_lo[i] = (uint32_t)nlits;
-        if ((st = node_gate(&a, r->rules[i], r->rules[i]->cond, &g)))
+        size_t left = total_left < PF_MAX_RULE_LITS ? total_left : PF_MAX_RULE_LITS, used;
+        if ((st = rule_gate(&a, r->rules[i], left, &g, &used)))
             goto fail;
+        total_left -= used;
         st = LW_ENOMEM;
         if (!g.weight)
             continue;
@@ -713,7 +786,8 @@ size_t lw_prefilter_rule_gate(const lw_rules *r, size_t rule, lw_buf *out)
     lw_arena_init(&a, 16 * 1024);
     gset g;
     size_t n = 0;
-    if (node_gate(&a, r->rules[rule], r->rules[rule]->cond, &g) == LW_OK && g.weight) {
+    size_t used;
+    if (rule_gate(&a, r->rules[rule], PF_MAX_RULE_LITS, &g, &used) == LW_OK && g.weight) {
         n = g.n;
         char **lines = out ? lw_arena_alloc(&a, n * sizeof(char *)) : NULL;
         for (size_t k = 0; lines && k < n; k++) {

@@ -3,7 +3,10 @@
  *
  * Every rule document yields exactly one lw_rule_report.  A rule is appended to the set
  * only after it compiled completely, so a rejected rule is never half-loaded (its partial
- * allocations stay in the arena until lw_rules_free; bounded by the input size).
+ * allocations stay in the arena until lw_rules_free).  What a file may cost is bounded by
+ * the load budgets of sigma-int.h (documents, keys, merge work, compiled patterns and
+ * their bytes per file and per load), not by its size: a 20-byte 'action: repeat'
+ * document recompiles a whole detection.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -108,6 +111,54 @@ lw_status lw_rules_keep_regex(lw_rules *r, pcre2_code *re)
     return LW_OK;
 }
 
+lw_status lw_budget_pats(lw_rules *r, size_t npats, size_t nbytes, lw_cerr *e, const lw_ynode *at)
+{
+    lw_budget *b = &r->budget;
+    if (b->file_pats + npats > LW_MAX_FILE_PATS) {
+        lw_cerr_set(e, at, "rule too large: more than %u compiled patterns in this file (limit)",
+                    (unsigned)LW_MAX_FILE_PATS);
+        return LW_ERULE;
+    }
+    if (nbytes > LW_MAX_FILE_PAT_BYTES || b->file_pat_bytes > LW_MAX_FILE_PAT_BYTES - nbytes) {
+        lw_cerr_set(e, at,
+                    "rule too large: more than %u bytes of compiled patterns in this file (limit)",
+                    (unsigned)LW_MAX_FILE_PAT_BYTES);
+        return LW_ERULE;
+    }
+    if (b->total_pats + npats > LW_MAX_TOTAL_PATS) {
+        lw_cerr_set(e, at, "rule too large: more than %u compiled patterns in all rules (limit)",
+                    (unsigned)LW_MAX_TOTAL_PATS);
+        return LW_ERULE;
+    }
+    if (b->total_pat_bytes > (size_t)LW_MAX_TOTAL_PAT_BYTES - nbytes) {
+        lw_cerr_set(e, at,
+                    "rule too large: more than %u bytes of compiled patterns in all rules (limit)",
+                    (unsigned)LW_MAX_TOTAL_PAT_BYTES);
+        return LW_ERULE;
+    }
+    b->file_pats += npats;
+    b->file_pat_bytes += nbytes;
+    b->total_pats += npats;
+    b->total_pat_bytes += nbytes;
+    return LW_OK;
+}
+
+lw_status lw_budget_room(lw_rules *r, size_t npats, lw_cerr *e, const lw_ynode *at)
+{
+    const lw_budget *b = &r->budget;
+    if (b->file_pats + npats > LW_MAX_FILE_PATS) {
+        lw_cerr_set(e, at, "rule too large: more than %u compiled patterns in this file (limit)",
+                    (unsigned)LW_MAX_FILE_PATS);
+        return LW_ERULE;
+    }
+    if (b->total_pats + npats > LW_MAX_TOTAL_PATS) {
+        lw_cerr_set(e, at, "rule too large: more than %u compiled patterns in all rules (limit)",
+                    (unsigned)LW_MAX_TOTAL_PATS);
+        return LW_ERULE;
+    }
+    return LW_OK;
+}
+
 /* ---- string sets / dictionary (open addressing, power-of-two capacity) ---- */
 
 static lw_status fdict_grow(lw_fdict *d)
@@ -191,6 +242,7 @@ typedef struct loadctx {
     lw_arena *yarena;
     lw_ynode *global; /* action: global base document, merged into the following ones */
     lw_ynode *prev;   /* last rule document, for action: repeat */
+    size_t ndocs;     /* non-empty documents seen (LW_MAX_FILE_DOCS) */
 } loadctx;
 
 static const char *scalar_or_empty(const lw_ynode *root, const char *key)
@@ -363,18 +415,32 @@ static lw_status compile_rule(loadctx *c, const lw_ynode *root, lw_cerr *e)
     return push_rule(r, rule);
 }
 
-/* action: global / repeat: deep-merge maps, 'over' wins. */
-static lw_ynode *merge(lw_arena *a, const lw_ynode *base, const lw_ynode *over)
+/* action: global / repeat: deep-merge maps, 'over' wins.  Every step (key comparison or
+ * copied pair) is charged to the file's merge budget: accumulating globals copy the base
+ * each time, and lw_ymap_get is linear, so without it a file costs O(n^2).  NULL with
+ * *st LW_ENOMEM, or LW_ELIMIT when the budget is spent. */
+static lw_ynode *merge(loadctx *c, const lw_ynode *base, const lw_ynode *over, lw_status *st)
 {
     if (!base)
         return (lw_ynode *)over;
     if (!over || base->type != LW_Y_MAP || over->type != LW_Y_MAP)
         return (lw_ynode *)(over ? over : base);
+    size_t nb = base->nkids / 2, no = over->nkids / 2;
+    size_t work = nb * no + nb + no + 1;
+    size_t *spent = &c->r->budget.file_merge;
+    if (work > LW_MAX_MERGE_WORK || *spent > LW_MAX_MERGE_WORK - work) {
+        *st = LW_ELIMIT;
+        return NULL;
+    }
+    *spent += work;
+    lw_arena *a = c->yarena;
     lw_ynode *m = lw_arena_alloc(a, sizeof(*m));
     size_t cap = base->nkids + over->nkids;
     lw_ynode **kids = lw_arena_alloc(a, (cap ? cap : 1) * sizeof(*kids));
-    if (!m || !kids)
+    if (!m || !kids) {
+        *st = LW_ENOMEM;
         return NULL;
+    }
     *m = *over;
     size_t n = 0;
     for (size_t i = 0; i + 1 < base->nkids; i += 2) {
@@ -382,7 +448,7 @@ static lw_ynode *merge(lw_arena *a, const lw_ynode *base, const lw_ynode *over)
         if (k->type == LW_Y_SCALAR && !strcmp(k->s, "action"))
             continue;
         const lw_ynode *ov = k->type == LW_Y_SCALAR ? lw_ymap_get(over, k->s) : NULL;
-        lw_ynode *v = ov ? merge(a, base->kids[i + 1], ov) : base->kids[i + 1];
+        lw_ynode *v = ov ? merge(c, base->kids[i + 1], ov, st) : base->kids[i + 1];
         if (!v)
             return NULL;
         kids[n++] = base->kids[i];
@@ -400,6 +466,20 @@ static lw_ynode *merge(lw_arena *a, const lw_ynode *base, const lw_ynode *over)
     return m;
 }
 
+/* Report a merge failure; returns the status on_doc should return. */
+static lw_status merge_failed(loadctx *c, int doc, const lw_ynode *root, lw_status st)
+{
+    if (st != LW_ELIMIT)
+        return st;
+    char why[160];
+    lw_fmt(why, sizeof(why),
+           "rule too large: more than %u steps of action global/repeat merging in this file "
+           "(limit)",
+           (unsigned)LW_MAX_MERGE_WORK);
+    report(c, doc, root, false, root->line, root->col, why);
+    return LW_OK;
+}
+
 static lw_status on_doc(int doc, const lw_ynode *root, void *ud)
 {
     loadctx *c = ud;
@@ -411,13 +491,38 @@ static lw_status on_doc(int doc, const lw_ynode *root, void *ud)
         report(c, doc, NULL, false, root->line, root->col, "rule document is not a map");
         return LW_OK;
     }
+    char why[160];
+    if (++c->ndocs > LW_MAX_FILE_DOCS) {
+        lw_fmt(why, sizeof(why), "rule file too large: more than %u documents (limit)",
+               (unsigned)LW_MAX_FILE_DOCS);
+        report(c, doc, root, false, root->line, root->col, why);
+        return LW_OK;
+    }
+    if (root->nkids / 2 > LW_MAX_DOC_KEYS) {
+        lw_fmt(why, sizeof(why), "rule too large: more than %u top-level keys (limit)",
+               (unsigned)LW_MAX_DOC_KEYS);
+        report(c, doc, root, false, root->line, root->col, why);
+        return LW_OK;
+    }
     const lw_ynode *action = lw_ymap_get(root, "action");
     const lw_ynode *eff = root;
+    lw_status mst = LW_OK;
     if (action && action->type == LW_Y_SCALAR) {
         lw_str a = lw_ynode_str(action);
         if (lw_str_eq_c(a, "global")) {
-            c->global = merge(c->yarena, c->global, root);
-            return c->global ? LW_OK : LW_ENOMEM;
+            lw_ynode *g = merge(c, c->global, root, &mst);
+            if (!g)
+                return merge_failed(c, doc, root, mst);
+            if (g->nkids / 2 > LW_MAX_DOC_KEYS) {
+                lw_fmt(why, sizeof(why),
+                       "rule too large: more than %u top-level keys in the global document "
+                       "(limit)",
+                       (unsigned)LW_MAX_DOC_KEYS);
+                report(c, doc, root, false, root->line, root->col, why);
+                return LW_OK;
+            }
+            c->global = g;
+            return LW_OK;
         }
         if (lw_str_eq_c(a, "reset")) {
             c->global = NULL;
@@ -429,16 +534,16 @@ static lw_status on_doc(int doc, const lw_ynode *root, void *ud)
                        "'action: repeat' without a previous rule document");
                 return LW_OK;
             }
-            eff = merge(c->yarena, c->prev, root);
+            eff = merge(c, c->prev, root, &mst);
         } else {
             report(c, doc, root, false, action->line, action->col, "unknown 'action'");
             return LW_OK;
         }
     } else if (c->global) {
-        eff = merge(c->yarena, c->global, root);
+        eff = merge(c, c->global, root, &mst);
     }
     if (!eff)
-        return LW_ENOMEM;
+        return merge_failed(c, doc, root, mst ? mst : LW_ENOMEM);
     c->prev = (lw_ynode *)eff;
 
     if (lw_ymap_get(eff, "correlation") || lw_ymap_key(eff, "correlation")) {
@@ -523,6 +628,15 @@ static lw_status load_file(lw_rules *r, const char *path, lw_rule_report_fn cb, 
     char *buf = NULL;
     size_t n = 0;
     loadctx c = {.r = r, .path = path, .cb = cb, .ud = ud};
+    if (++r->budget.files > LW_MAX_RULE_FILES) {
+        lw_fmt(why, sizeof(why), "too many rule files: more than %u (limit)",
+               (unsigned)LW_MAX_RULE_FILES);
+        report(&c, 0, NULL, false, 0, 0, why);
+        return LW_OK;
+    }
+    r->budget.file_pats = 0;
+    r->budget.file_pat_bytes = 0;
+    r->budget.file_merge = 0;
     lw_status st = read_file(path, &buf, &n, why, sizeof(why));
     if (st == LW_ENOMEM)
         return st;
@@ -600,8 +714,14 @@ static lw_status load_dir(lw_rules *r, const char *dir, lw_rule_report_fn cb, vo
             break;
         }
         lw_fmt(p, len, "%s/%s", dir, names[i]);
+        /* lstat first: a symlinked directory is not followed (two links to '.' would make
+         * the walk exponential, and packs arrive as git clones or archives that keep
+         * links).  A symlinked file is read (stat) like a regular one. */
         struct stat sb;
-        if (stat(p, &sb) == 0) {
+        bool link_ok = lstat(p, &sb) == 0;
+        if (link_ok && S_ISLNK(sb.st_mode))
+            link_ok = stat(p, &sb) == 0 && !S_ISDIR(sb.st_mode);
+        if (link_ok) {
             if (S_ISDIR(sb.st_mode))
                 st = load_dir(r, p, cb, ud, depth + 1);
             else if (S_ISREG(sb.st_mode) && has_rule_ext(names[i]))

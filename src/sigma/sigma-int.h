@@ -29,26 +29,26 @@
  * not capped), so load work is also charged to budgets per rule, per file and per load
  * (lw_budget below); exceeding one rejects the rule with "rule too large: ... (limit)".
  * SigmaHQ uses a small fraction of each (docs/sigma-support.md lists them). */
-#define LW_MAX_VALUE_VARIANTS 65536 /* values after windash/base64offset/expand per field */
-#define LW_MAX_COND_DEPTH     64
-#define LW_MAX_VALUE_BYTES    (64u * 1024)       /* one value as written, before transforms */
-#define LW_MAX_ITEM_BYTES     (8u * 1024 * 1024) /* variant bytes built for one field item */
-#define LW_MAX_PLACEHOLDERS   16                 /* %name% occurrences in one |expand value */
-#define LW_MAX_COND_NODES     65536u /* condition nodes per rule, 'of' kids counted */
-#define LW_MAX_SELECTIONS     4096u  /* search identifiers per rule */
-#define LW_MAX_IDENT_BYTES    256u   /* search identifier / 'of' pattern length */
-#define LW_MAX_GLOB_WORK      (1u << 24) /* name-pattern comparison steps per rule */
-#define LW_MAX_FILE_DOCS      10000u     /* YAML documents per rule file */
-#define LW_MAX_DOC_KEYS       256u       /* top-level keys of one rule document */
-#define LW_MAX_MERGE_WORK     (4u << 20) /* action global/repeat merge steps per file */
-#define LW_MAX_FILE_PATS      (1u << 20) /* compiled patterns per file */
-#define LW_MAX_FILE_PAT_BYTES (64u * 1024 * 1024)  /* compiled pattern bytes per file */
-#define LW_MAX_TOTAL_PATS     (4u << 20)           /* compiled patterns per load */
+#define LW_MAX_VALUE_VARIANTS  65536 /* values after windash/base64offset/expand per field */
+#define LW_MAX_COND_DEPTH      64
+#define LW_MAX_VALUE_BYTES     (64u * 1024)        /* one value as written, before transforms */
+#define LW_MAX_ITEM_BYTES      (8u * 1024 * 1024)  /* variant bytes built for one field item */
+#define LW_MAX_PLACEHOLDERS    16                  /* %name% occurrences in one |expand value */
+#define LW_MAX_COND_NODES      65536u              /* condition nodes per rule, 'of' kids counted */
+#define LW_MAX_SELECTIONS      4096u               /* search identifiers per rule */
+#define LW_MAX_IDENT_BYTES     256u                /* search identifier / 'of' pattern length */
+#define LW_MAX_GLOB_WORK       (1u << 24)          /* name-pattern comparison steps per rule */
+#define LW_MAX_FILE_DOCS       10000u              /* YAML documents per rule file */
+#define LW_MAX_DOC_KEYS        256u                /* top-level keys of one rule document */
+#define LW_MAX_MERGE_WORK      (4u << 20)          /* action global/repeat merge steps per file */
+#define LW_MAX_FILE_PATS       (1u << 17)          /* compiled patterns per file */
+#define LW_MAX_FILE_PAT_BYTES  (64u * 1024 * 1024) /* compiled pattern bytes per file */
+#define LW_MAX_TOTAL_PATS      (4u << 20)          /* compiled patterns per load */
 #define LW_MAX_TOTAL_PAT_BYTES (512u * 1024 * 1024) /* compiled pattern bytes per load */
-#define LW_MAX_RULE_FILES     100000u /* rule files per lw_rules */
-#define LW_MAX_FIELD_IDS      (1u << 20)
-#define LW_RE_MATCH_LIMIT     200000u
-#define LW_RE_DEPTH_LIMIT     10000u
+#define LW_MAX_RULE_FILES      100000u              /* rule files per lw_rules */
+#define LW_MAX_FIELD_IDS       (1u << 20)
+#define LW_RE_MATCH_LIMIT      200000u
+#define LW_RE_DEPTH_LIMIT      10000u
 
 /* How one pattern is compared with a field value. */
 typedef enum lw_pat_kind {
@@ -200,8 +200,9 @@ lw_status lw_rules_keep_regex(lw_rules *r, pcre2_code *re);
 typedef struct lw_cerr lw_cerr;
 /* Charge npats compiled patterns of nbytes bytes to the file and load budgets.  LW_OK, or
  * LW_ERULE with e set at node `at` ("rule too large: ... (limit)"). */
-lw_status lw_budget_pats(lw_rules *r, size_t npats, size_t nbytes, lw_cerr *e,
-                         const lw_ynode *at);
+lw_status lw_budget_pats(lw_rules *r, size_t npats, size_t nbytes, lw_cerr *e, const lw_ynode *at);
+/* Whether npats more patterns would fit (nothing charged); LW_ERULE with e set if not. */
+lw_status lw_budget_room(lw_rules *r, size_t npats, lw_cerr *e, const lw_ynode *at);
 
 /* ---- placeholders.c ---- */
 const lw_placeholder *lw_placeholder_find(const lw_rules *r, lw_str name);
@@ -228,9 +229,20 @@ lw_status lw_compile_keywords(lw_rules *r, const lw_ynode *val, lw_fm *fm, lw_ce
 lw_status lw_compile_detection(lw_rules *r, lw_rule *rule, const lw_ynode *det, lw_cerr *e);
 
 /* ---- condition.c ---- */
-/* Parse one condition string (node cond) against the rule's selections. */
-lw_status lw_compile_condition(lw_rules *r, lw_rule *rule, const lw_ynode *cond, lw_cnode **out,
-                               lw_cerr *e);
+/* Compile-time index of a rule's search identifiers (hash of names) plus the caches that
+ * let every mention of a selection or an 'of' pattern share nodes.  Owned by
+ * lw_compile_detection. */
+typedef struct lw_condctx lw_condctx;
+/* For up to nsel selections; LW_ENOMEM or LW_OK. */
+lw_status lw_condctx_new(size_t nsel, lw_condctx **out);
+void lw_condctx_free(lw_condctx *cc);
+/* Record selection number idx under name (bytes, not copied: must outlive cc); *dup is
+ * true (and nothing added) when the name is already there. */
+lw_status lw_condctx_add(lw_condctx *cc, const char *name, size_t n, uint32_t idx, bool *dup);
+/* Parse one condition string (node cond) against the rule's selections.  Charges the
+ * rule's condition-node and pattern budgets (r->budget, reset by lw_compile_detection). */
+lw_status lw_compile_condition(lw_rules *r, lw_rule *rule, lw_condctx *cc, const lw_ynode *cond,
+                               lw_cnode **out, lw_cerr *e);
 
 /* ---- prefilter.c ----
  * A rule's "gate" is a set of (field, literal) pairs such that the rule can only match an
