@@ -62,11 +62,11 @@ typedef enum lw_severity { LW_SEV_INFO, LW_SEV_WARNING, LW_SEV_ERROR } lw_severi
 
 typedef struct lw_diag {
     lw_severity severity;
-    const char *path;   /* file the message is about, or NULL */
-    uint64_t line;      /* 1-based line, record number or 0 when unknown */
-    uint64_t column;    /* 1-based column, byte offset or 0 when unknown */
-    const char *reason; /* short machine-friendly reason code, e.g. "json-syntax" */
-    const char *message;/* full sentence */
+    const char *path;    /* file the message is about, or NULL */
+    uint64_t line;       /* 1-based line, record number or 0 when unknown */
+    uint64_t column;     /* 1-based column, byte offset or 0 when unknown */
+    const char *reason;  /* short machine-friendly reason code, e.g. "json-syntax" */
+    const char *message; /* full sentence */
 } lw_diag;
 
 typedef void (*lw_diag_fn)(const lw_diag *d, void *ud);
@@ -76,18 +76,17 @@ typedef void (*lw_diag_fn)(const lw_diag *d, void *ud);
  */
 typedef struct lw_event lw_event;
 
-LW_API int64_t lw_event_time_ms(const lw_event *ev);  /* INT64_MIN when unknown */
+LW_API int64_t lw_event_time_ms(const lw_event *ev); /* INT64_MIN when unknown */
 LW_API lw_str lw_event_host(const lw_event *ev);
 LW_API lw_str lw_event_channel(const lw_event *ev);
 LW_API lw_str lw_event_provider(const lw_event *ev);
-LW_API int32_t lw_event_id(const lw_event *ev);       /* -1 when none */
+LW_API int32_t lw_event_id(const lw_event *ev);           /* -1 when none */
 LW_API const char *lw_event_category(const lw_event *ev); /* "process_creation", ... or "" */
 LW_API const char *lw_event_source_path(const lw_event *ev);
 LW_API uint64_t lw_event_source_record(const lw_event *ev); /* EVTX record id or line */
 LW_API size_t lw_event_field_count(const lw_event *ev);
 /* Field i (0 <= i < count): name and value.  *is_null is set when the value is JSON null. */
-LW_API void lw_event_field(const lw_event *ev, size_t i, lw_str *name, lw_str *value,
-                           int *is_null);
+LW_API void lw_event_field(const lw_event *ev, size_t i, lw_str *name, lw_str *value, int *is_null);
 /* Value of the field called name (ASCII case-insensitive); returns 0 when absent. */
 LW_API int lw_event_get(const lw_event *ev, const char *name, lw_str *value);
 
@@ -97,11 +96,11 @@ LW_API int lw_event_get(const lw_event *ev, const char *name, lw_str *value);
 typedef struct lw_rules lw_rules;
 
 typedef struct lw_rule_report {
-    const char *path;   /* rule file */
-    const char *id;     /* rule id or "" */
-    const char *title;  /* rule title or "" */
-    int ok;             /* 1 loaded, 0 rejected */
-    uint64_t line;      /* where the rejection points (0 when ok) */
+    const char *path;  /* rule file */
+    const char *id;    /* rule id or "" */
+    const char *title; /* rule title or "" */
+    int ok;            /* 1 loaded, 0 rejected */
+    uint64_t line;     /* where the rejection points (0 when ok) */
     uint64_t column;
     const char *reason; /* why rejected, or "" */
     int doc_index;      /* 0-based YAML document in the file */
@@ -142,7 +141,7 @@ LW_API const lw_event *lw_alert_event(const lw_alert *a);
 typedef struct lw_sink lw_sink;
 
 typedef struct lw_sink_options {
-    int color;   /* table: colour by level */
+    int color; /* table: colour by level */
 } lw_sink_options;
 
 LW_API lw_status lw_sink_open(const char *format, FILE *out, const lw_sink_options *opt,
@@ -173,8 +172,7 @@ typedef struct lw_hunt_options {
     const struct lw_intel *intel;
     /* Progress (may be NULL): called about every 64k records and at the end of each input
      * with the raw (on-disk, compressed) bytes consumed so far over all inputs. */
-    void (*on_progress)(uint64_t raw_bytes_done, uint64_t files_done, uint64_t events,
-                        void *ud);
+    void (*on_progress)(uint64_t raw_bytes_done, uint64_t files_done, uint64_t events, void *ud);
     void *progress_ud;
 } lw_hunt_options;
 
@@ -182,12 +180,12 @@ typedef struct lw_hunt_options {
 #define LW_SKIP_REASONS_MAX 16
 
 typedef struct lw_hunt_stats {
-    uint64_t files;          /* inputs opened */
-    uint64_t files_failed;   /* inputs that could not be opened or sniffed */
-    uint64_t bytes;          /* bytes read (decompressed) */
-    uint64_t records;        /* records seen */
-    uint64_t events;         /* records decoded into events */
-    uint64_t skipped;        /* records not decoded, by reason below */
+    uint64_t files;        /* inputs opened */
+    uint64_t files_failed; /* inputs that could not be opened or sniffed */
+    uint64_t bytes;        /* bytes read (decompressed) */
+    uint64_t records;      /* records seen */
+    uint64_t events;       /* records decoded into events */
+    uint64_t skipped;      /* records not decoded, by reason below */
     size_t nreasons;
     struct {
         const char *reason; /* short code, e.g. "json-syntax"; static storage */
@@ -201,11 +199,11 @@ typedef struct lw_hunt_stats {
     uint64_t alerts_by_level[6]; /* informational, low, medium, high, critical, other */
     uint64_t rule_evaluations;
     /* Enrichment state (bounded tables; see docs/fields.md "Derived fields"). */
-    uint64_t enrich_procs;          /* process creations recorded for ancestry */
-    uint64_t enrich_proc_evicted;   /* processes evicted (table full or too old) */
-    uint64_t enrich_parent_misses;  /* creations whose parent was never seen */
-    uint64_t enrich_motw_merges;    /* Zone.Identifier events merged with earlier ones */
-    uint64_t enrich_motw_evicted;   /* Zone.Identifier entries evicted or too large */
+    uint64_t enrich_procs;         /* process creations recorded for ancestry */
+    uint64_t enrich_proc_evicted;  /* processes evicted (table full or too old) */
+    uint64_t enrich_parent_misses; /* creations whose parent was never seen */
+    uint64_t enrich_motw_merges;   /* Zone.Identifier events merged with earlier ones */
+    uint64_t enrich_motw_evicted;  /* Zone.Identifier entries evicted or too large */
 } lw_hunt_stats;
 
 LW_API lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt **out);
@@ -240,11 +238,11 @@ typedef struct lw_intel_options {
      * OpenPhish feed.  See docs/url-intel.md. */
     const char *const *allow_files;
     const char *const *block_files;
-    const char *brands_file;  /* replaces the built-in brands list; NULL = built-in */
-    const char *seen_db;      /* SQLite path, created on first use; NULL = no store */
-    int new_days;             /* "newly observed" window in days; 0 = 30 */
-    int suspicious_at;        /* score threshold for "suspicious"; 0 = default (see docs) */
-    int malicious_at;         /* score threshold for "malicious"; 0 = default */
+    const char *brands_file; /* replaces the built-in brands list; NULL = built-in */
+    const char *seen_db;     /* SQLite path, created on first use; NULL = no store */
+    int new_days;            /* "newly observed" window in days; 0 = 30 */
+    int suspicious_at;       /* score threshold for "suspicious"; 0 = default (see docs) */
+    int malicious_at;        /* score threshold for "malicious"; 0 = default */
 } lw_intel_options;
 
 /* Load everything.  On failure returns LW_EIO / LW_EFORMAT / LW_ENOMEM and writes a
@@ -256,23 +254,23 @@ LW_API lw_status lw_intel_new(const lw_intel_options *opt, lw_intel **out, char 
 /* Flushes the seen store and frees everything. */
 LW_API void lw_intel_free(lw_intel *in);
 /* Entries loaded and lines skipped, for messages ("loaded 1000000 block entries"). */
-LW_API void lw_intel_list_stats(const lw_intel *in, size_t *allow, size_t *block,
-                                size_t *brands, size_t *skipped_lines);
+LW_API void lw_intel_list_stats(const lw_intel *in, size_t *allow, size_t *block, size_t *brands,
+                                size_t *skipped_lines);
 
 #define LW_INTEL_MAX_REASONS  24
 #define LW_INTEL_MAX_FEATURES 48
 
 typedef struct lw_intel_reason {
-    const char *code;  /* short stable code, e.g. "ip-host", "homograph"; static storage */
-    double weight;     /* contribution in score points before the 0-100 squash (may be < 0) */
-    char text[160];    /* human sentence, e.g. "looks like paypal.com (Cyrillic a for a)" */
+    const char *code; /* short stable code, e.g. "ip-host", "homograph"; static storage */
+    double weight;    /* contribution in score points before the 0-100 squash (may be < 0) */
+    char text[160];   /* human sentence, e.g. "looks like paypal.com (Cyrillic a for a)" */
 } lw_intel_reason;
 
 /* Per-call options (may be NULL). */
 typedef struct lw_intel_call {
-    int64_t when_ms;  /* event time for the seen store (ms since epoch); 0 = now */
-    int record_seen;  /* 1: remember the domain in the seen store (the default when the
-                         call struct is NULL); 0: look up only */
+    int64_t when_ms; /* event time for the seen store (ms since epoch); 0 = now */
+    int record_seen; /* 1: remember the domain in the seen store (the default when the
+                        call struct is NULL); 0: look up only */
 } lw_intel_call;
 
 /*
@@ -282,25 +280,25 @@ typedef struct lw_intel_call {
  * and the input string.  Empty when absent.
  */
 typedef struct lw_intel_result {
-    int score;            /* 0..100 */
+    int score; /* 0..100 */
     lw_verdict verdict;
     const char *verdict_name; /* "benign", "suspicious", "malicious" */
     size_t nreasons;
     lw_intel_reason reasons[LW_INTEL_MAX_REASONS]; /* largest weight first */
     lw_str url, scheme, userinfo, host, port, path, query, fragment;
-    int port_num;         /* -1 when absent */
+    int port_num; /* -1 when absent */
     int host_is_ip;
-    const char *ip_form;  /* "", "dotted", "decimal", "hex", "octal", "short", "ipv6" */
-    lw_str host_norm;     /* lowercase, punycode (A-label) form */
-    lw_str host_unicode;  /* U-label form for display (== host_norm when ASCII) */
+    const char *ip_form;       /* "", "dotted", "decimal", "hex", "octal", "short", "ipv6" */
+    lw_str host_norm;          /* lowercase, punycode (A-label) form */
+    lw_str host_unicode;       /* U-label form for display (== host_norm when ASCII) */
     lw_str registrable_domain; /* eTLD+1 with private suffixes (x.blogspot.com) */
-    lw_str public_suffix; /* "blogspot.com", "co.uk" */
-    lw_str tld;           /* ICANN suffix: "com", "co.uk" */
-    lw_str extension;     /* ".exe" of the last path segment */
-    lw_str brand;         /* protected brand it imitates, or empty */
+    lw_str public_suffix;      /* "blogspot.com", "co.uk" */
+    lw_str tld;                /* ICANN suffix: "com", "co.uk" */
+    lw_str extension;          /* ".exe" of the last path segment */
+    lw_str brand;              /* protected brand it imitates, or empty */
     int allowlisted, blocklisted;
-    int new_domain;       /* 1: first seen in the last new_days days (seen store) */
-    int64_t first_seen_ms;/* from the seen store; 0 when unknown or no store */
+    int new_domain;        /* 1: first seen in the last new_days days (seen store) */
+    int64_t first_seen_ms; /* from the seen store; 0 when unknown or no store */
     size_t nfeatures;
     float features[LW_INTEL_MAX_FEATURES]; /* model inputs (see lw_intel_feature_name) */
     char buf[1024];
@@ -349,8 +347,7 @@ LW_API const char *lw_alert_correlation_type(const lw_alert *a);
 /* The group-by values of a correlation alert (0 for a detection alert).  name is the
  * group-by entry (field or alias); *is_null is set when no event had the field. */
 LW_API size_t lw_alert_group_count(const lw_alert *a);
-LW_API void lw_alert_group(const lw_alert *a, size_t i, lw_str *name, lw_str *value,
-                           int *is_null);
+LW_API void lw_alert_group(const lw_alert *a, size_t i, lw_str *name, lw_str *value, int *is_null);
 /* The rules the correlation references, as resolved: their ids (their name when a rule
  * has no id). */
 LW_API size_t lw_alert_correlation_rule_count(const lw_alert *a);
@@ -388,23 +385,23 @@ typedef struct lw_corr_options {
 
 /* Counters for the summary; everything lost to a bound is counted. */
 typedef struct lw_corr_stats {
-    uint64_t correlations;      /* correlation rules active */
-    uint64_t matches;           /* base-rule matches taken for correlation */
-    uint64_t suppressed;        /* base/inner alerts not emitted (generate: false) */
-    uint64_t alerts;            /* correlation alerts emitted */
-    uint64_t groups;            /* groups created */
-    uint64_t groups_live;       /* groups held now */
+    uint64_t correlations; /* correlation rules active */
+    uint64_t matches;      /* base-rule matches taken for correlation */
+    uint64_t suppressed;   /* base/inner alerts not emitted (generate: false) */
+    uint64_t alerts;       /* correlation alerts emitted */
+    uint64_t groups;       /* groups created */
+    uint64_t groups_live;  /* groups held now */
     uint64_t groups_peak;
-    uint64_t evicted;           /* groups whose window ended (timespan), normal expiry */
-    uint64_t buffered_peak;     /* reorder buffer high-water mark */
-    uint64_t released_early;    /* matches released before their time (buffer full) */
-    uint64_t copies_peak;       /* event copies held at once (buffer + windows) */
-    uint64_t bytes_peak;        /* bytes of event copies held at once */
-    uint64_t dropped_late;      /* matches older than already released time (stream) */
-    uint64_t dropped_no_time;   /* matches without an event time */
-    uint64_t dropped_groups;    /* groups dropped by max_groups */
-    uint64_t dropped_entries;   /* window entries dropped by max_group_events */
-    uint64_t dropped_copies;    /* entries kept without their event (max_copies) */
+    uint64_t evicted;         /* groups whose window ended (timespan), normal expiry */
+    uint64_t buffered_peak;   /* reorder buffer high-water mark */
+    uint64_t released_early;  /* matches released before their time (buffer full) */
+    uint64_t copies_peak;     /* event copies held at once (buffer + windows) */
+    uint64_t bytes_peak;      /* bytes of event copies held at once */
+    uint64_t dropped_late;    /* matches older than already released time (stream) */
+    uint64_t dropped_no_time; /* matches without an event time */
+    uint64_t dropped_groups;  /* groups dropped by max_groups */
+    uint64_t dropped_entries; /* window entries dropped by max_group_events */
+    uint64_t dropped_copies;  /* entries kept without their event (max_copies) */
 } lw_corr_stats;
 
 /* Set correlation bounds; call after lw_hunt_new and before the first lw_hunt_path.

@@ -224,7 +224,8 @@ static void on_progress(uint64_t raw_done, uint64_t files, uint64_t events, void
     int k;
     if (frac > 0.001 && frac <= 1.0) {
         double eta = el / frac - el;
-        k = snprintf(line, sizeof line, "lurewatch: %.1f/%.1f MB, %llu files, %.0f events/s, ETA %.0fs",
+        k = snprintf(line, sizeof line,
+                     "lurewatch: %.1f/%.1f MB, %llu files, %.0f events/s, ETA %.0fs",
                      (double)raw_done / 1e6, (double)c->total_bytes / 1e6,
                      (unsigned long long)files, rate, eta < 0 ? 0 : eta);
     } else {
@@ -303,7 +304,6 @@ static bool parse_count(const char *s, const char *opt, size_t *out)
     *out = (size_t)v;
     return true;
 }
-
 
 static void print_corr_summary(const lw_corr_stats *k)
 {
@@ -487,8 +487,12 @@ int cmd_hunt(int argc, char **argv)
         case 'v':
             c.verbose = true;
             break;
-        case 1301: c.summary_only = true; break;
-        case 1302: no_progress = true; break;
+        case 1301:
+            c.summary_only = true;
+            break;
+        case 1302:
+            no_progress = true;
+            break;
         case 'q':
             c.quiet = true;
             break;

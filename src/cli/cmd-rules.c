@@ -133,9 +133,15 @@ int cmd_rules(int argc, char **argv)
             }
             break;
         }
-        case 'R': c.only_rejected = true; break;
-        case 'S': strict = true; break;
-        case 'h': rules_usage(stdout); goto done;
+        case 'R':
+            c.only_rejected = true;
+            break;
+        case 'S':
+            strict = true;
+            break;
+        case 'h':
+            rules_usage(stdout);
+            goto done;
         default:
             rules_usage(stderr);
             rc = LW_EXIT_USAGE;

@@ -26,7 +26,8 @@ static void usage(FILE *f)
           "                      load Sigma rules and report which load and why others do not\n"
           "  url [-f table|jsonl] URL... | -\n"
           "                      score URLs 0-100 (lookalikes, lexical signs, lists) and say why\n"
-          "  export --format rpz|hosts|suricata|suricata-dataset|squid|plain [-o FILE] ALERTS.jsonl...\n"
+          "  export --format rpz|hosts|suricata|suricata-dataset|squid|plain [-o FILE] "
+          "ALERTS.jsonl...\n"
           "                      turn hunt alerts into block lists for DNS, proxies and IDS\n"
           "\n"
           "Run 'lurewatch <command> --help' for the options of a command.\n"
@@ -63,8 +64,7 @@ const char *cli_default_rules(void)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            static const char *const rel[] = {"/../share/lurewatch/rules", "/../rules",
-                                              "/rules"};
+            static const char *const rel[] = {"/../share/lurewatch/rules", "/../rules", "/rules"};
             for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
                 int k = snprintf(buf, sizeof buf, "%s%s", exe, rel[i]);
                 if (k > 0 && (size_t)k < sizeof buf && is_dir(buf))

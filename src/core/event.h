@@ -57,7 +57,7 @@ struct lw_event {
     lw_str channel;
     lw_str provider;
     int32_t event_id; /* -1 unknown */
-    uint64_t cats; /* bit (1 << lw_category) for every Sigma category the event is in */
+    uint64_t cats;    /* bit (1 << lw_category) for every Sigma category the event is in */
     lw_product product;
     const char *src_path; /* lives as long as the input */
     uint64_t record;      /* EVTX record id, or 1-based line of the record's start */
@@ -101,8 +101,8 @@ uint64_t lw_cats_for(lw_str channel, lw_str provider, int32_t event_id);
  */
 #define LW_WANT_MAX_CHANNELS 64
 typedef struct lw_want {
-    bool all;      /* some rule admits any event: decode everything */
-    uint64_t cats; /* events in one of these categories are wanted */
+    bool all;                                   /* some rule admits any event: decode everything */
+    uint64_t cats;                              /* events in one of these categories are wanted */
     const char *channels[LW_WANT_MAX_CHANNELS]; /* and events on these channels */
     unsigned nchannels;
 } lw_want;

@@ -634,8 +634,8 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
         if (h->opt.on_progress && h->st.records >= next_progress) {
             next_progress = h->st.records + 65536;
             off_t at = in.rd.fd >= 0 ? lseek(in.rd.fd, 0, SEEK_CUR) : -1;
-            h->opt.on_progress(h->raw_done + (at > 0 ? (uint64_t)at : 0), h->st.files,
-                               h->st.events, h->opt.progress_ud);
+            h->opt.on_progress(h->raw_done + (at > 0 ? (uint64_t)at : 0), h->st.files, h->st.events,
+                               h->opt.progress_ud);
         }
         lw_event_reset(ev);
         ev->src_path = path;

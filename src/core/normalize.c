@@ -19,18 +19,29 @@ static const char PS_CLASSIC_CHANNEL[] = "Windows PowerShell";
 static uint64_t sysmon_cats(int32_t event_id, const lw_event *ev)
 {
     switch (event_id) {
-    case 1: return CAT(LW_CAT_PROCESS_CREATION);
-    case 2: return CAT(LW_CAT_FILE_CHANGE);
-    case 3: return CAT(LW_CAT_NETWORK_CONNECTION);
+    case 1:
+        return CAT(LW_CAT_PROCESS_CREATION);
+    case 2:
+        return CAT(LW_CAT_FILE_CHANGE);
+    case 3:
+        return CAT(LW_CAT_NETWORK_CONNECTION);
     case 4:
-    case 16: return CAT(LW_CAT_SYSMON_STATUS);
-    case 5: return CAT(LW_CAT_PROCESS_TERMINATION);
-    case 6: return CAT(LW_CAT_DRIVER_LOAD);
-    case 7: return CAT(LW_CAT_IMAGE_LOAD);
-    case 8: return CAT(LW_CAT_CREATE_REMOTE_THREAD);
-    case 9: return CAT(LW_CAT_RAW_ACCESS_THREAD);
-    case 10: return CAT(LW_CAT_PROCESS_ACCESS);
-    case 11: return CAT(LW_CAT_FILE_EVENT);
+    case 16:
+        return CAT(LW_CAT_SYSMON_STATUS);
+    case 5:
+        return CAT(LW_CAT_PROCESS_TERMINATION);
+    case 6:
+        return CAT(LW_CAT_DRIVER_LOAD);
+    case 7:
+        return CAT(LW_CAT_IMAGE_LOAD);
+    case 8:
+        return CAT(LW_CAT_CREATE_REMOTE_THREAD);
+    case 9:
+        return CAT(LW_CAT_RAW_ACCESS_THREAD);
+    case 10:
+        return CAT(LW_CAT_PROCESS_ACCESS);
+    case 11:
+        return CAT(LW_CAT_FILE_EVENT);
     case 12: {
         uint64_t c = CAT(LW_CAT_REGISTRY_EVENT);
         if (!ev)
@@ -38,28 +49,43 @@ static uint64_t sysmon_cats(int32_t event_id, const lw_event *ev)
         const lw_field *t = lw_event_find(ev, LW_STR_LIT("EventType"));
         if (t && lw_str_ieq_c(t->value, "CreateKey"))
             c |= CAT(LW_CAT_REGISTRY_ADD);
-        else if (t && (lw_str_ieq_c(t->value, "DeleteKey") || lw_str_ieq_c(t->value, "DeleteValue")))
+        else if (t &&
+                 (lw_str_ieq_c(t->value, "DeleteKey") || lw_str_ieq_c(t->value, "DeleteValue")))
             c |= CAT(LW_CAT_REGISTRY_DELETE);
         return c;
     }
-    case 13: return CAT(LW_CAT_REGISTRY_SET) | CAT(LW_CAT_REGISTRY_EVENT);
-    case 14: return CAT(LW_CAT_REGISTRY_RENAME) | CAT(LW_CAT_REGISTRY_EVENT);
-    case 15: return CAT(LW_CAT_CREATE_STREAM_HASH);
+    case 13:
+        return CAT(LW_CAT_REGISTRY_SET) | CAT(LW_CAT_REGISTRY_EVENT);
+    case 14:
+        return CAT(LW_CAT_REGISTRY_RENAME) | CAT(LW_CAT_REGISTRY_EVENT);
+    case 15:
+        return CAT(LW_CAT_CREATE_STREAM_HASH);
     case 17:
-    case 18: return CAT(LW_CAT_PIPE_CREATED);
+    case 18:
+        return CAT(LW_CAT_PIPE_CREATED);
     case 19:
     case 20:
-    case 21: return CAT(LW_CAT_WMI_EVENT);
-    case 22: return CAT(LW_CAT_DNS_QUERY);
+    case 21:
+        return CAT(LW_CAT_WMI_EVENT);
+    case 22:
+        return CAT(LW_CAT_DNS_QUERY);
     case 23:
-    case 26: return CAT(LW_CAT_FILE_DELETE);
-    case 24: return CAT(LW_CAT_CLIPBOARD_CAPTURE);
-    case 25: return CAT(LW_CAT_PROCESS_TAMPERING);
-    case 27: return CAT(LW_CAT_FILE_BLOCK_EXECUTABLE);
-    case 28: return CAT(LW_CAT_FILE_BLOCK_SHREDDING);
-    case 29: return CAT(LW_CAT_FILE_EXECUTABLE_DETECTED);
-    case 255: return CAT(LW_CAT_SYSMON_ERROR);
-    default: return 0;
+    case 26:
+        return CAT(LW_CAT_FILE_DELETE);
+    case 24:
+        return CAT(LW_CAT_CLIPBOARD_CAPTURE);
+    case 25:
+        return CAT(LW_CAT_PROCESS_TAMPERING);
+    case 27:
+        return CAT(LW_CAT_FILE_BLOCK_EXECUTABLE);
+    case 28:
+        return CAT(LW_CAT_FILE_BLOCK_SHREDDING);
+    case 29:
+        return CAT(LW_CAT_FILE_EXECUTABLE_DETECTED);
+    case 255:
+        return CAT(LW_CAT_SYSMON_ERROR);
+    default:
+        return 0;
     }
 }
 
@@ -80,9 +106,9 @@ static bool net_cats(lw_str channel, uint64_t *cats)
         const char *channel;
         uint64_t cats;
     } map[] = {
-        {"zeek/http", CAT(LW_CAT_PROXY)},      {"zeek/dns", CAT(LW_CAT_DNS)},
-        {"zeek/conn", CAT(LW_CAT_FIREWALL)},   {"suricata/http", CAT(LW_CAT_PROXY)},
-        {"suricata/dns", CAT(LW_CAT_DNS)},     {"suricata/flow", CAT(LW_CAT_FIREWALL)},
+        {"zeek/http", CAT(LW_CAT_PROXY)},           {"zeek/dns", CAT(LW_CAT_DNS)},
+        {"zeek/conn", CAT(LW_CAT_FIREWALL)},        {"suricata/http", CAT(LW_CAT_PROXY)},
+        {"suricata/dns", CAT(LW_CAT_DNS)},          {"suricata/flow", CAT(LW_CAT_FIREWALL)},
         {"suricata/netflow", CAT(LW_CAT_FIREWALL)},
     };
     *cats = 0;
@@ -166,8 +192,8 @@ static const char *integrity_from_label(lw_str sid)
     static const struct {
         const char *sid, *level;
     } map[] = {
-        {"S-1-16-0", "Untrusted"},     {"S-1-16-4096", "Low"},     {"S-1-16-8192", "Medium"},
-        {"S-1-16-8448", "MediumPlus"}, {"S-1-16-12288", "High"},   {"S-1-16-16384", "System"},
+        {"S-1-16-0", "Untrusted"},     {"S-1-16-4096", "Low"},   {"S-1-16-8192", "Medium"},
+        {"S-1-16-8448", "MediumPlus"}, {"S-1-16-12288", "High"}, {"S-1-16-16384", "System"},
         {"S-1-16-20480", "Protected"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)

@@ -4,8 +4,8 @@
 
 /* Event fields that hold a URL, a host or a domain the user's machine went to. */
 static const char *const url_fields[] = {
-    "HostUrl", "ReferrerUrl", "CommandLineUrl", "QueryName", "c-uri", "cs-host",
-    "host",    "http.hostname", "tls.sni", "dns.rrname", "query", "server_name",
+    "HostUrl", "ReferrerUrl",   "CommandLineUrl", "QueryName",  "c-uri", "cs-host",
+    "host",    "http.hostname", "tls.sni",        "dns.rrname", "query", "server_name",
 };
 
 static bool is_web_url(lw_str v)
@@ -52,9 +52,9 @@ const char *lw_chain_level(const lw_intel *intel, const lw_calert *ca, const cha
                  * and into its own buf: fix those up after the copy. */
                 sc->best = sc->cur;
                 const char *ob = sc->cur.buf;
-                lw_str *own[] = {&sc->best.host_norm, &sc->best.host_unicode,
-                                 &sc->best.registrable_domain, &sc->best.public_suffix,
-                                 &sc->best.tld, &sc->best.brand};
+                lw_str *own[] = {
+                    &sc->best.host_norm,     &sc->best.host_unicode, &sc->best.registrable_domain,
+                    &sc->best.public_suffix, &sc->best.tld,          &sc->best.brand};
                 for (size_t j = 0; j < sizeof own / sizeof own[0]; j++)
                     if (own[j]->p >= ob && own[j]->p < ob + sizeof sc->cur.buf)
                         own[j]->p = sc->best.buf + (own[j]->p - ob);

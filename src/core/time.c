@@ -121,6 +121,5 @@ void lw_format_time(int64_t ms, char *buf, size_t cap)
     const unsigned m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
     lw_fmt(buf, cap, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m, d,
-           (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60),
-           (unsigned)rem);
+           (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), (unsigned)rem);
 }

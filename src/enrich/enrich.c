@@ -28,8 +28,8 @@ struct lw_enricher {
         uint8_t n;         /* host length; 0 = empty slot */
         bool allowed;
         char host[254];
-    } * host_cache;        /* HOST_CACHE_SLOTS entries, allocated on first use */
-    lw_intel_result res;   /* scratch for scoring */
+    } * host_cache;      /* HOST_CACHE_SLOTS entries, allocated on first use */
+    lw_intel_result res; /* scratch for scoring */
     lw_proc_table *procs;
     lw_motw_table *motw;
     lw_enricher_stats st; /* counters kept here; table counters merged on read */
@@ -55,8 +55,7 @@ static lw_status url_fields(lw_enricher *e, lw_event *ev, lw_url_field which, lw
     lw_status st = lw_enrich_url(ev, which, url, &e->st.fields_added);
     if (st || !e->intel || !e->score_urls || (unsigned)which >= LW_UF__COUNT)
         return st;
-    lw_intel_call call = {.when_ms = ev->time_ms == INT64_MIN ? 0 : ev->time_ms,
-                          .record_seen = 1};
+    lw_intel_call call = {.when_ms = ev->time_ms == INT64_MIN ? 0 : ev->time_ms, .record_seen = 1};
     if (lw_intel_score_url(e->intel, url, &call, &e->res) != LW_OK)
         return LW_OK;
     char *num = lw_arena_alloc(&ev->arena, 8);
@@ -72,8 +71,7 @@ static lw_status url_fields(lw_enricher *e, lw_event *ev, lw_url_field which, lw
     return LW_OK;
 }
 
-void lw_enricher_set_intel(lw_enricher *e, const lw_intel *intel, bool score_urls,
-                           bool host_allow)
+void lw_enricher_set_intel(lw_enricher *e, const lw_intel *intel, bool score_urls, bool host_allow)
 {
     e->intel = intel;
     e->score_urls = score_urls;
@@ -362,8 +360,7 @@ static lw_status enrich_stream(lw_enricher *e, lw_event *ev, const picked *p)
         return st;
     if (m.host_url.n && (st = url_fields(e, ev, LW_UF_HOST_URL, m.host_url)))
         return st;
-    if (m.referrer.n &&
-        (st = url_fields(e, ev, LW_UF_REFERRER_URL, m.referrer)))
+    if (m.referrer.n && (st = url_fields(e, ev, LW_UF_REFERRER_URL, m.referrer)))
         return st;
     return LW_OK;
 }

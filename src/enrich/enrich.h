@@ -61,8 +61,7 @@ lw_status lw_enrich_event(lw_enricher *e, lw_event *ev);
 /* URL intelligence for <Field>.score / .verdict / .intel (docs/fields.md).  Score only
  * when score_urls (the rules test such fields): scoring every DNS name costs.  host_allow:
  * add cs-host.intel ("allow" or "") to web records (an allow-list lookup). */
-void lw_enricher_set_intel(lw_enricher *e, const lw_intel *intel, bool score_urls,
-                           bool host_allow);
+void lw_enricher_set_intel(lw_enricher *e, const lw_intel *intel, bool score_urls, bool host_allow);
 /* Copy the counters into *out. */
 void lw_enricher_stats_get(const lw_enricher *e, lw_enricher_stats *out);
 

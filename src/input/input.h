@@ -75,8 +75,8 @@ typedef struct lw_input {
 /* Report one record that was not decoded: counts it under reason (a short code such as
  * "json-syntax", "record-too-large", "evtx-corrupt-record") and passes a located message
  * to the diagnostic callback.  line: 1-based line or record number (0 if unknown). */
-void lw_input_skip(lw_input *in, uint64_t line, uint64_t col, const char *reason,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void lw_input_skip(lw_input *in, uint64_t line, uint64_t col, const char *reason, const char *fmt,
+                   ...) __attribute__((format(printf, 5, 6)));
 /* A located warning that does not drop a record (e.g. an EVTX chunk header is bad). */
 void lw_input_warn(lw_input *in, uint64_t line, const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -26,8 +26,8 @@ typedef struct lw_logsource {
  * unsupported combination returns LW_ERULE and points *why at a static sentence naming
  * the construct (e.g. "unsupported logsource category 'file_access'"); why_buf receives
  * the formatted text. */
-lw_status lw_logsource_compile(lw_str product, lw_str category, lw_str service,
-                               lw_logsource *out, char *why_buf, size_t why_len);
+lw_status lw_logsource_compile(lw_str product, lw_str category, lw_str service, lw_logsource *out,
+                               char *why_buf, size_t why_len);
 
 static inline bool lw_logsource_admits(const lw_logsource *ls, const lw_event *ev)
 {

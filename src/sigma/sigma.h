@@ -23,7 +23,7 @@ typedef struct lw_rule_meta {
     const char *level;  /* informational, low, medium, high, critical, or "" */
     const char *status; /* stable, test, experimental, ... or "" */
     const char *author;
-    const char *path;   /* rule file */
+    const char *path; /* rule file */
     const char *const *tags;
     size_t ntags;
     const char *const *falsepositives;

@@ -7,8 +7,14 @@
  * creations feed the ancestry table, Zone.Identifier streams the Mark-of-the-Web table.
  * A rule that tests one of them needs those events decoded even if no rule matches them. */
 static const char *const stateful_prefixes[] = {
-    "ancestor", "grandparent", "imagezoneid", "imagehosturl", "imagereferrerurl",
-    "commandlinetargetzoneid", "commandlinetargethosturl", "commandlinetargetreferrerurl",
+    "ancestor",
+    "grandparent",
+    "imagezoneid",
+    "imagehosturl",
+    "imagereferrerurl",
+    "commandlinetargetzoneid",
+    "commandlinetargethosturl",
+    "commandlinetargetreferrerurl",
 };
 
 static bool uses_stateful_fields(const lw_rules *r)

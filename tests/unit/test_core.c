@@ -127,15 +127,24 @@ static void test_normalize_categories(void **state)
         const char *event_type;
         lw_category cat;
     } cases[] = {
-        {1, NULL, LW_CAT_PROCESS_CREATION},   {3, NULL, LW_CAT_NETWORK_CONNECTION},
-        {11, NULL, LW_CAT_FILE_EVENT},        {15, NULL, LW_CAT_CREATE_STREAM_HASH},
-        {22, NULL, LW_CAT_DNS_QUERY},         {23, NULL, LW_CAT_FILE_DELETE},
-        {26, NULL, LW_CAT_FILE_DELETE},       {12, "CreateKey", LW_CAT_REGISTRY_ADD},
-        {12, "DeleteValue", LW_CAT_REGISTRY_DELETE}, {13, NULL, LW_CAT_REGISTRY_SET},
-        {13, NULL, LW_CAT_REGISTRY_EVENT},    {14, NULL, LW_CAT_REGISTRY_RENAME},
-        {17, NULL, LW_CAT_PIPE_CREATED},      {20, NULL, LW_CAT_WMI_EVENT},
-        {25, NULL, LW_CAT_PROCESS_TAMPERING}, {255, NULL, LW_CAT_SYSMON_ERROR},
-        {4, NULL, LW_CAT_SYSMON_STATUS},      {7, NULL, LW_CAT_IMAGE_LOAD},
+        {1, NULL, LW_CAT_PROCESS_CREATION},
+        {3, NULL, LW_CAT_NETWORK_CONNECTION},
+        {11, NULL, LW_CAT_FILE_EVENT},
+        {15, NULL, LW_CAT_CREATE_STREAM_HASH},
+        {22, NULL, LW_CAT_DNS_QUERY},
+        {23, NULL, LW_CAT_FILE_DELETE},
+        {26, NULL, LW_CAT_FILE_DELETE},
+        {12, "CreateKey", LW_CAT_REGISTRY_ADD},
+        {12, "DeleteValue", LW_CAT_REGISTRY_DELETE},
+        {13, NULL, LW_CAT_REGISTRY_SET},
+        {13, NULL, LW_CAT_REGISTRY_EVENT},
+        {14, NULL, LW_CAT_REGISTRY_RENAME},
+        {17, NULL, LW_CAT_PIPE_CREATED},
+        {20, NULL, LW_CAT_WMI_EVENT},
+        {25, NULL, LW_CAT_PROCESS_TAMPERING},
+        {255, NULL, LW_CAT_SYSMON_ERROR},
+        {4, NULL, LW_CAT_SYSMON_STATUS},
+        {7, NULL, LW_CAT_IMAGE_LOAD},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         lw_event *ev = sysmon_event(cases[i].id);
@@ -202,8 +211,8 @@ static void test_logsource(void **state)
     ev = sysmon_event(3);
     lw_event_normalize(ev);
     assert_false(lw_logsource_admits(&ls, ev));
-    assert_int_equal(lw_logsource_compile(LW_STR_LIT("windows"), LW_STR_NULL,
-                                          LW_STR_LIT("sysmon"), &ls, why, sizeof why),
+    assert_int_equal(lw_logsource_compile(LW_STR_LIT("windows"), LW_STR_NULL, LW_STR_LIT("sysmon"),
+                                          &ls, why, sizeof why),
                      LW_OK);
     assert_true(lw_logsource_admits(&ls, ev));
     assert_int_equal(lw_logsource_compile(LW_STR_LIT("windows"), LW_STR_NULL,
@@ -273,12 +282,18 @@ static void test_sinks_escape_hostile_values(void **state)
     lw_event_init(&ev);
     ev.time_ms = 0;
     ev.host = LW_STR_LIT("h\x1b[31mred");
-    lw_event_add(&ev, LW_STR_LIT("CommandLine"), LW_STR_LIT("=cmd|' /C calc'!A0,\"x\"\n\x1b]0;"), 0);
+    lw_event_add(&ev, LW_STR_LIT("CommandLine"), LW_STR_LIT("=cmd|' /C calc'!A0,\"x\"\n\x1b]0;"),
+                 0);
     lw_event_add(&ev, LW_STR_LIT("Data"), LW_STR_LIT("a"), 0);
     lw_event_add(&ev, LW_STR_LIT("Data"), LW_STR_LIT("b"), LW_FIELD_NULL);
     static const char *const tags[] = {"attack.t1204.001"};
-    lw_rule_meta meta = {.id = "id1", .title = "T", .level = "high", .status = "test",
-                         .path = "r.yml", .tags = tags, .ntags = 1};
+    lw_rule_meta meta = {.id = "id1",
+                         .title = "T",
+                         .level = "high",
+                         .status = "test",
+                         .path = "r.yml",
+                         .tags = tags,
+                         .ntags = 1};
     lw_alert a = {.rule = NULL, .meta = &meta, .ev = &ev};
     const char *formats[] = {"jsonl", "table", "csv"};
     for (size_t i = 0; i < 3; i++) {
