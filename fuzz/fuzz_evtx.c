@@ -1,13 +1,11 @@
 /* libFuzzer target: the EVTX decoder (libevtx + xml-event) over the input written to a
  * temporary file.  Crashes inside libevtx itself are libevtx's (see the report). */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include "input/input.h"
-#include "input/xml-event.h"
+#include "fuzz-input.h"
+#include "input/xml-event.h" /* lw_decoder_evtx */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,26 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ssize_t w = write(fd, data, size);
     close(fd);
     if (w == (ssize_t)size) {
-        lw_input in;
-        memset(&in, 0, sizeof in);
-        in.path = path;
-        in.max_record = 1 << 20;
-        if (lw_reader_open(&in.rd, path, 1 << 20) == LW_OK) {
-            lw_decoder_evtx.sniff(data, size);
-            if (lw_decoder_evtx.open(&in) == LW_OK) {
-                lw_event ev;
-                lw_event_init(&ev);
-                for (int i = 0; i < 100000; i++) {
-                    lw_event_reset(&ev);
-                    lw_status st = lw_decoder_evtx.next(&in, &ev);
-                    if (st != LW_OK && st != LW_EFORMAT)
-                        break;
-                }
-                lw_event_destroy(&ev);
-                lw_decoder_evtx.close(&in);
-            }
-            lw_reader_close(&in.rd);
-        }
+        lw_decoder_evtx.sniff(data, size);
+        const fuzz_decode_opts o = {.max_record = 1 << 20, .window = 1 << 20, .max_calls = 100000};
+        fuzz_decode(&lw_decoder_evtx, path, &o);
     }
     unlink(path);
     return 0;

@@ -7,14 +7,11 @@
  * and resync paths are exercised as well.
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/event.h"
-#include "input/input.h"
+#include "fuzz-input.h"
 #include "input/json-scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -65,55 +62,21 @@ static void tokenize(const uint8_t *data, size_t size)
     free(buf);
 }
 
+/* The decoder over the bytes as a file, with a small record limit; every byte handed out
+ * is touched and each call must consume at least one byte (fuzz_decode()). */
 static void decode(const uint8_t *data, size_t size)
 {
-    int fd = memfd_create("fuzz_json", MFD_CLOEXEC);
+    int fd = fuzz_memfd("fuzz_json", data, size);
     if (fd < 0)
         return;
-    if (size && write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        return;
-    }
     char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    lw_input in;
-    memset(&in, 0, sizeof in);
-    in.path = path;
-    in.max_record = 4096;
-    if (lw_reader_open(&in.rd, path, 8192) != LW_OK) {
-        close(fd);
-        return;
-    }
-    if (lw_decoder_json.open(&in) == LW_OK) {
-        lw_event ev;
-        lw_event_init(&ev);
-        for (size_t guard = 0; guard <= size + 2; guard++) {
-            lw_event_reset(&ev);
-            ev.src_path = path;
-            lw_status st = lw_decoder_json.next(&in, &ev);
-            if (st == LW_OK) {
-                /* Touch every byte handed out. */
-                volatile unsigned sum = 0;
-                for (uint32_t i = 0; i < ev.nfields; i++) {
-                    for (size_t k = 0; k < ev.fields[i].name.n; k++)
-                        sum += (unsigned char)ev.fields[i].name.p[k];
-                    for (size_t k = 0; k < ev.fields[i].value.n; k++)
-                        sum += (unsigned char)ev.fields[i].value.p[k];
-                }
-                for (size_t k = 0; k < ev.host.n; k++)
-                    sum += (unsigned char)ev.host.p[k];
-                (void)sum;
-            } else if (st != LW_EFORMAT) {
-                break;
-            }
-            /* Each call consumes at least one byte, so this many calls must reach EOF. */
-            if (guard == size + 2)
-                abort();
-        }
-        lw_event_destroy(&ev);
-    }
-    lw_decoder_json.close(&in);
-    lw_reader_close(&in.rd);
+    fuzz_fd_path(fd, path, sizeof path);
+    const fuzz_decode_opts o = {.max_record = 4096,
+                                .window = 8192,
+                                .touch = true,
+                                .max_calls = size + 3,
+                                .must_stop = true};
+    fuzz_decode(&lw_decoder_json, path, &o);
     close(fd);
 }
 

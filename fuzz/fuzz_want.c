@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/event.h"
+#include "fuzz-input.h"
 #include "input/input.h"
 #include "input/json-scan.h"
 #include "input/xml-event.h"
@@ -77,15 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static step a[MAX_STEPS], b[MAX_STEPS];
     if (size > (1u << 16))
         return 0;
-    int fd = memfd_create("fuzz_want", MFD_CLOEXEC);
+    int fd = fuzz_memfd("fuzz_want", data, size);
     if (fd < 0)
         return 0;
-    if (size && write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        return 0;
-    }
     char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    fuzz_fd_path(fd, path, sizeof path);
     const lw_want want = {.cats = 1ull << LW_CAT_FILE_EVENT};
     const lw_decoder *decs[] = {&lw_decoder_json, &lw_decoder_xml};
     for (size_t d = 0; d < 2; d++) {

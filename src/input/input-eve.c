@@ -190,20 +190,11 @@ static lw_status add_aliases(lw_event *ev, lw_str type, const char *b, const lw_
 
 static lw_status eve_record(lw_input *in, eve_state *st, lw_str line, lw_event *ev)
 {
-    lw_status s = lw_json_parse(&st->p, line.p, line.n, 0, NULL);
-    if (s == LW_ENOMEM)
+    lw_status s = lw_net_json_object(in, &st->p, st->L.line, line, "EVE record");
+    if (s != LW_OK)
         return s;
-    if (s != LW_OK) {
-        lw_input_skip(in, st->L.line, st->p.err_off + 1, "json-syntax", "%s at column %zu",
-                      st->p.err, st->p.err_off + 1);
-        return LW_EFORMAT;
-    }
     const lw_json_tok *t = st->p.toks;
     const char *b = line.p;
-    if (t[0].type != LW_JSON_OBJECT) {
-        lw_input_skip(in, st->L.line, 1, "json-not-object", "EVE record is not an object");
-        return LW_EFORMAT;
-    }
     uint32_t et = member(b, t, 0, "event_type");
     lw_str type;
     if (et == UINT32_MAX || t[et].type != LW_JSON_STRING || t[et].len == 0 ||
@@ -213,10 +204,8 @@ static lw_status eve_record(lw_input *in, eve_state *st, lw_str line, lw_event *
         return LW_EFORMAT;
     }
     type = (lw_str){b + t[et].start, t[et].len};
-    if ((s = lw_net_concat(ev, "suricata/", type, &ev->channel)))
+    if ((s = lw_net_channel(ev, "suricata/", type)))
         return s;
-    for (size_t i = 9; i < ev->channel.n; i++)
-        ((char *)ev->channel.p)[i] = (char)lw_lower((unsigned char)ev->channel.p[i]);
     ev->product = LW_PRODUCT_SURICATA;
     uint32_t ts = member(b, t, 0, "timestamp");
     int64_t ms;
@@ -226,10 +215,8 @@ static lw_status eve_record(lw_input *in, eve_state *st, lw_str line, lw_event *
     uint32_t host = member(b, t, 0, "host");
     if (host != UINT32_MAX && t[host].type == LW_JSON_STRING)
         (void)lw_json_tok_str(b, &t[host], &ev->arena, &ev->host);
-    if (in->want && !lw_want_event(in->want, ev->channel, ev->provider, -1)) {
-        ev->partial = true;
+    if (!lw_net_wanted(in, ev))
         return LW_OK;
-    }
     uint32_t k = 1;
     for (uint32_t c = t[0].count; c; c--) {
         lw_str key;
@@ -280,16 +267,12 @@ static void eve_close(lw_input *in)
 static lw_status eve_next(lw_input *in, lw_event *ev)
 {
     eve_state *st = in->decoder_state;
-    for (;;) {
-        lw_str line;
-        lw_status s = lw_lines_next(in, &st->L, &line);
-        if (s != LW_OK)
-            return s;
-        if (lw_net_blank(line))
-            continue;
-        ev->record = st->L.line;
-        return eve_record(in, st, line, ev);
-    }
+    lw_str line;
+    lw_status s = lw_lines_next_nonblank(in, &st->L, &line);
+    if (s != LW_OK)
+        return s;
+    ev->record = st->L.line;
+    return eve_record(in, st, line, ev);
 }
 
 const lw_decoder lw_decoder_eve = {

@@ -265,15 +265,6 @@ static lw_status webserver_aliases(lw_event *ev, lw_str target, lw_str ua, lw_st
     return LW_OK;
 }
 
-static bool wanted(lw_input *in, lw_event *ev)
-{
-    if (in->want && !lw_want_event(in->want, ev->channel, ev->provider, -1)) {
-        ev->partial = true;
-        return false;
-    }
-    return true;
-}
-
 static lw_status squid_record(lw_input *in, proxy_state *st, lw_str line, lw_event *ev)
 {
     lw_str c[11];
@@ -286,7 +277,7 @@ static lw_status squid_record(lw_input *in, proxy_state *st, lw_str line, lw_eve
     if (lw_net_epoch_ms(c[0], &ms))
         ev->time_ms = ms;
     lw_status s;
-    if ((s = set_kind(ev, true, "squid")) || !wanted(in, ev))
+    if ((s = set_kind(ev, true, "squid")) || !lw_net_wanted(in, ev))
         return s;
     const char *sl = memchr(c[3].p, '/', c[3].n);
     lw_str action = {c[3].p, (size_t)(sl - c[3].p)};
@@ -329,7 +320,7 @@ static lw_status combined_record(lw_input *in, proxy_state *st, lw_str line, lw_
     lw_str version = rn == 3 ? rq[2] : LW_STR_NULL;
     bool proxied = target_is_proxied(method, target);
     lw_status s;
-    if ((s = set_kind(ev, proxied, "combined")) || !wanted(in, ev))
+    if ((s = set_kind(ev, proxied, "combined")) || !lw_net_wanted(in, ev))
         return s;
     if ((s = add(ev, "cs-username", r.user)) || (s = add(ev, "c-ident", r.ident)) ||
         (s = add(ev, "request", r.request)))
@@ -357,7 +348,7 @@ static lw_status proxifier_record(lw_input *in, proxy_state *st, lw_str line, lw
         return LW_EFORMAT;
     }
     lw_status s;
-    if ((s = set_kind(ev, true, "proxifier")) || !wanted(in, ev))
+    if ((s = set_kind(ev, true, "proxifier")) || !lw_net_wanted(in, ev))
         return s;
     lw_str proc = r.proc;
     if (proc.n > 4 && memcmp(proc.p + proc.n - 4, " *64", 4) == 0)
@@ -497,7 +488,7 @@ static lw_status w3c_record(lw_input *in, proxy_state *st, lw_str line, lw_event
         target = (lw_str){d, k};
     }
     bool proxied = st->proxy_cols || (target.p && target_is_proxied(method, target));
-    if ((s = set_kind(ev, proxied, "w3c")) || !wanted(in, ev))
+    if ((s = set_kind(ev, proxied, "w3c")) || !lw_net_wanted(in, ev))
         return s;
     for (uint32_t i = 0; i < n; i++)
         if (!absent(st->cols[i]) && (s = lw_event_add(ev, st->names[i], st->cols[i], 0)))
@@ -603,11 +594,9 @@ static lw_status proxy_next(lw_input *in, lw_event *ev)
     proxy_state *st = in->decoder_state;
     for (;;) {
         lw_str line;
-        lw_status s = lw_lines_next(in, &st->L, &line);
+        lw_status s = lw_lines_next_nonblank(in, &st->L, &line);
         if (s != LW_OK)
             return s;
-        if (lw_net_blank(line))
-            continue;
         if (line.p[0] == '#') {
             if (line.n >= 8 && memcmp(line.p, "#Fields:", 8) == 0) {
                 st->f = FMT_W3C;

@@ -479,10 +479,8 @@ static lw_status tsv_record(lw_input *in, zeek_state *st, lw_str line, lw_event 
             (lw_net_epoch_ms(v, &ms) || lw_parse_time(v, &ms)))
             ev->time_ms = ms;
     }
-    if (in->want && !lw_want_event(in->want, ev->channel, ev->provider, -1)) {
-        ev->partial = true;
+    if (!lw_net_wanted(in, ev))
         return LW_OK;
-    }
     lw_status s;
     for (uint32_t i = 0; i < n; i++) {
         lw_str v = st->cols[i];
@@ -505,19 +503,10 @@ static lw_status tsv_record(lw_input *in, zeek_state *st, lw_str line, lw_event 
 
 static lw_status json_record(lw_input *in, zeek_state *st, lw_str line, lw_event *ev)
 {
-    lw_status s = lw_json_parse(&st->p, line.p, line.n, 0, NULL);
-    if (s == LW_ENOMEM)
+    lw_status s = lw_net_json_object(in, &st->p, st->L.line, line, "Zeek JSON record");
+    if (s != LW_OK)
         return s;
-    if (s != LW_OK) {
-        lw_input_skip(in, st->L.line, st->p.err_off + 1, "json-syntax", "%s at column %zu",
-                      st->p.err, st->p.err_off + 1);
-        return LW_EFORMAT;
-    }
     const lw_json_tok *t = st->p.toks;
-    if (t[0].type != LW_JSON_OBJECT) {
-        lw_input_skip(in, st->L.line, 1, "json-not-object", "Zeek JSON record is not an object");
-        return LW_EFORMAT;
-    }
     /* pass 1: system keys */
     lw_str type = LW_STR_NULL;
     uint32_t k = 1;
@@ -541,16 +530,11 @@ static lw_status json_record(lw_input *in, zeek_state *st, lw_str line, lw_event
     }
     if (!type.p || type.n == 0 || type.n >= ZEEK_MAX_PATH)
         type = lw_str_c(st->file_type[0] ? st->file_type : "unknown");
-    if ((s = lw_net_concat(ev, "zeek/", type, &ev->channel)))
+    if ((s = lw_net_channel(ev, "zeek/", type)))
         return s;
-    /* lowercase the type in place (arena copy) so channels compare simply */
-    for (size_t i = 5; i < ev->channel.n; i++)
-        ((char *)ev->channel.p)[i] = (char)lw_lower((unsigned char)ev->channel.p[i]);
     ev->product = LW_PRODUCT_ZEEK;
-    if (in->want && !lw_want_event(in->want, ev->channel, ev->provider, -1)) {
-        ev->partial = true;
+    if (!lw_net_wanted(in, ev))
         return LW_OK;
-    }
     k = 1;
     for (uint32_t c = t[0].count; c; c--) {
         lw_str key;
@@ -620,11 +604,9 @@ static lw_status zeek_next(lw_input *in, lw_event *ev)
     zeek_state *st = in->decoder_state;
     for (;;) {
         lw_str line;
-        lw_status s = lw_lines_next(in, &st->L, &line);
+        lw_status s = lw_lines_next_nonblank(in, &st->L, &line);
         if (s != LW_OK)
             return s;
-        if (lw_net_blank(line))
-            continue;
         if (line.p[0] == '#') {
             if ((s = header(in, st, line)) != LW_OK)
                 return s;

@@ -95,6 +95,42 @@ bool lw_net_blank(lw_str s)
     return true;
 }
 
+lw_status lw_lines_next_nonblank(lw_input *in, lw_lines *L, lw_str *out)
+{
+    for (;;) {
+        lw_status s = lw_lines_next(in, L, out);
+        if (s != LW_OK || !lw_net_blank(*out))
+            return s;
+    }
+}
+
+lw_status lw_net_json_object(lw_input *in, lw_json_parser *p, uint64_t line, lw_str text,
+                             const char *what)
+{
+    lw_status s = lw_json_parse(p, text.p, text.n, 0, NULL);
+    if (s == LW_ENOMEM)
+        return s;
+    if (s != LW_OK) {
+        lw_input_skip(in, line, p->err_off + 1, "json-syntax", "%s at column %zu", p->err,
+                      p->err_off + 1);
+        return LW_EFORMAT;
+    }
+    if (p->toks[0].type != LW_JSON_OBJECT) {
+        lw_input_skip(in, line, 1, "json-not-object", "%s is not an object", what);
+        return LW_EFORMAT;
+    }
+    return LW_OK;
+}
+
+bool lw_net_wanted(lw_input *in, lw_event *ev)
+{
+    if (in->want && !lw_want_event(in->want, ev->channel, ev->provider, -1)) {
+        ev->partial = true;
+        return false;
+    }
+    return true;
+}
+
 /* ---- values ------------------------------------------------------------------------- */
 
 bool lw_net_epoch_ms(lw_str s, int64_t *ms)
@@ -142,6 +178,18 @@ lw_status lw_net_concat(lw_event *ev, const char *prefix, lw_str name, lw_str *o
         memcpy(p + pn, name.p, name.n);
     p[pn + name.n] = '\0';
     *out = (lw_str){p, pn + name.n};
+    return LW_OK;
+}
+
+lw_status lw_net_channel(lw_event *ev, const char *prefix, lw_str type)
+{
+    lw_status s = lw_net_concat(ev, prefix, type, &ev->channel);
+    if (s != LW_OK)
+        return s;
+    /* the copy is ours (arena), so fold it in place */
+    char *c = (char *)ev->channel.p;
+    for (size_t i = strlen(prefix); i < ev->channel.n; i++)
+        c[i] = (char)lw_lower((unsigned char)c[i]);
     return LW_OK;
 }
 

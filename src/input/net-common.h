@@ -35,6 +35,29 @@ lw_status lw_lines_next(lw_input *in, lw_lines *L, lw_str *out);
 /* True when s is empty or only blanks (blank lines are not records). */
 bool lw_net_blank(lw_str s);
 
+/*
+ * lw_lines_next() that passes over blank lines (lw_net_blank): the framing every line-based
+ * network decoder's next() starts with.  Same returns and view lifetime as lw_lines_next();
+ * L->line is the number of the line returned in *out.
+ */
+lw_status lw_lines_next_nonblank(lw_input *in, lw_lines *L, lw_str *out);
+
+/*
+ * Tokenize one line-delimited JSON record (text) into p and require an object at the top.
+ * Returns LW_OK (p->toks[0] is the object, views index text), LW_ENOMEM, or LW_EFORMAT after
+ * reporting the record as exactly one skip at line: "json-syntax" with the column, or
+ * "json-not-object" ("<what> is not an object", e.g. what = "EVE record").
+ */
+lw_status lw_net_json_object(lw_input *in, lw_json_parser *p, uint64_t line, lw_str text,
+                             const char *what);
+
+/*
+ * The partial-decoding check once a decoder has set ev's channel and provider: true when
+ * in->want admits the event (or there is no want) so its fields should be added; otherwise
+ * marks ev partial (an event with no fields, still counted) and returns false.
+ */
+bool lw_net_wanted(lw_input *in, lw_event *ev);
+
 /* ---- values ------------------------------------------------------------------------- */
 
 /* Zeek "time" values: seconds since the epoch with a fraction ("1692161644.002068").
@@ -44,6 +67,11 @@ bool lw_net_epoch_ms(lw_str s, int64_t *ms);
 /* "<prefix><name>" copied into the event arena (e.g. channel "zeek/" + "http").  Returns
  * LW_OK or LW_ENOMEM. */
 lw_status lw_net_concat(lw_event *ev, const char *prefix, lw_str name, lw_str *out);
+
+/* ev->channel = "<prefix><type>" with type folded to ASCII lower case (arena copy), so
+ * channels compare simply ("suricata/HTTP" and "suricata/http" are one channel).  Returns
+ * LW_OK or LW_ENOMEM. */
+lw_status lw_net_channel(lw_event *ev, const char *prefix, lw_str type);
 
 /* ---- Sigma taxonomy aliases --------------------------------------------------------- */
 

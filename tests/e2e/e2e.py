@@ -11,48 +11,15 @@ import subprocess
 import sys
 import tempfile
 
+import lwtest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 SHARED = os.path.join(os.path.dirname(REPO), "shared")
-LW = os.path.abspath(sys.argv[1])
+LW = lwtest.set_binary(sys.argv[1])
 TMP = tempfile.mkdtemp(prefix="lw-e2e-")
-results = [0, 0, 0]  # passed, failed, skipped
-
-
-def run(*args, stdin=None, timeout=300):
-    return subprocess.run([LW, *args], input=stdin, capture_output=True, timeout=timeout)
-
-
-def check(name, cond, detail=""):
-    if cond:
-        results[0] += 1
-        print("ok      " + name)
-    else:
-        results[1] += 1
-        print("FAIL    %s %s" % (name, detail))
-
-
-def skip(name, why):
-    results[2] += 1
-    print("skip    %s (%s)" % (name, why))
-
-
-def alerts(out):
-    return [json.loads(l) for l in out.decode().splitlines() if l.strip()]
-
-
-def summary_value(stderr, key):
-    """'  records  12 read, 10 decoded, 2 skipped' -> {'read': 12, ...}"""
-    for line in stderr.decode().splitlines():
-        parts = line.split()
-        if parts and parts[0] == key:
-            words = line.replace(",", " ").replace("(", " ").replace(")", " ").split()[1:]
-            d = {}
-            for i in range(0, len(words) - 1):
-                if words[i].isdigit():
-                    d[words[i + 1]] = int(words[i])
-            return d
-    return {}
+results = lwtest.results  # passed, failed, skipped
+run, check, skip, alerts, summary = lwtest.run, lwtest.check, lwtest.skip, lwtest.alerts, lwtest.summary
 
 
 def t_help():
@@ -81,9 +48,9 @@ def t_examples_jsonl():
                   {"path", "record"} <= set(x["source"]) for x in a)
     check("alert JSON has the stable keys", keys_ok)
     check("alert time is ISO 8601 UTC", all(x["time"].endswith("Z") and "T" in x["time"] for x in a))
-    s = summary_value(r.stderr, "records")
+    s = summary(r.stderr, "records")
     check("summary counts records", s.get("read") == 21 and s.get("decoded") == 21, (s, r.stderr))
-    al = summary_value(r.stderr, "alerts")
+    al = summary(r.stderr, "alerts")
     check("summary counts alerts by level", al.get("alerts", al.get("low")) is not None and
           b"alerts   19" in r.stderr, r.stderr)
 
@@ -142,7 +109,7 @@ def t_bad_inputs():
     r = run("hunt", "-f", "jsonl", big, timeout=120)
     check("3 MB line + 100k nesting: no crash, good lines still alert",
           r.returncode == 0 and len(alerts(r.stdout)) == 9, (r.returncode, r.stderr[-400:]))
-    s = summary_value(r.stderr, "records")
+    s = summary(r.stderr, "records")
     check("deep nesting counted as skipped", s.get("skipped", 0) >= 2, s)
     r = run("hunt", "-f", "jsonl", "--max-record-bytes", "65536", big)
     check("--max-record-bytes skips the big line", r.returncode == 0 and
@@ -175,7 +142,7 @@ def t_shared_evtx():
     if not os.path.isdir(d):
         return skip("shared EVTX samples", "../shared absent")
     r = run("hunt", "-f", "jsonl", d)
-    s = summary_value(r.stderr, "records")
+    s = summary(r.stderr, "records")
     check("shared EVTX samples decode (28 records, 0 skipped)", r.returncode == 0 and
           s.get("read") == 28 and s.get("skipped") == 0, r.stderr)
     d3 = os.path.join(d, "sysmon_mshta_sharpshooter_stageless_meterpreter.evtx")
@@ -203,7 +170,7 @@ def t_shared_otrf():
     if not os.path.exists(f):
         return skip("OTRF trimmed jsonl", "../shared absent")
     r = run("hunt", "-f", "jsonl", f)
-    s = summary_value(r.stderr, "records")
+    s = summary(r.stderr, "records")
     check("OTRF D-1 trimmed: 1403 records decoded", s.get("decoded") == 1403, r.stderr)
     check("OTRF D-1 trimmed: nothing skipped", s.get("skipped") == 0, r.stderr)
     a = alerts(r.stdout)
@@ -295,14 +262,9 @@ def t_summary_and_progress():
 
 def main():
     os.chdir(REPO)
-    for t in (t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
-              t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity, t_a2_allow_list, t_summary_and_progress, t_shared_evtx, t_shared_otrf):
-        try:
-            t()
-        except Exception as e:  # a crash in one test must not hide the others
-            check(t.__name__, False, repr(e))
-    shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed, %d skipped" % tuple(results))
+    lwtest.run_tests((t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
+                      t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity,
+                      t_a2_allow_list, t_summary_and_progress, t_shared_evtx, t_shared_otrf), TMP)
     return 1 if results[1] else 0
 
 

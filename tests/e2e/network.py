@@ -6,58 +6,31 @@ ground-truth samples in ../shared/data (when present: D-1, D-2, D-7, D-8, D-9).
 usage: network.py LUREWATCH     (exit 0 all passed, 1 a failure, 77 nothing ran)
 """
 import gzip
-import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
+
+import lwtest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 SHARED = os.environ.get("LW_SHARED_DIR", os.path.join(os.path.dirname(REPO), "shared"))
 DATA = os.path.join(SHARED, "data")
-LW = os.path.abspath(sys.argv[1])
+LW = lwtest.set_binary(sys.argv[1])
 TMP = tempfile.mkdtemp(prefix="lw-e2e-net-")
 FIX = os.path.join(REPO, "tests", "fixtures", "net")
-results = [0, 0, 0]  # passed, failed, skipped
+results = lwtest.results  # passed, failed, skipped
 
 HIGH = ("high", "critical")
 ZEEK_FILES_RULE = "e1752226-e3f5-4737-9245-63afd45133f0"
 A2_RULE = "12579fa0-f555-4a35-a952-2da4136d8445"
 
 
-def run(*args, stdin=None, timeout=300):
-    return subprocess.run([LW, *args], input=stdin, capture_output=True, timeout=timeout)
+run, skip, alerts, summary = lwtest.run, lwtest.skip, lwtest.alerts, lwtest.summary
 
 
 def check(name, cond, detail=""):
-    if cond:
-        results[0] += 1
-        print("ok      " + name)
-    else:
-        results[1] += 1
-        print("FAIL    %s %s" % (name, str(detail)[-800:]))
-
-
-def skip(name, why):
-    results[2] += 1
-    print("skip    %s (%s)" % (name, why))
-
-
-def alerts(out):
-    return [json.loads(l) for l in out.decode().splitlines() if l.strip()]
-
-
-def summary(stderr, key):
-    """'  records  12 read, 10 decoded, 2 skipped' -> {'read': 12, ...}"""
-    for line in stderr.decode().splitlines():
-        parts = line.split()
-        if parts and parts[0] == key:
-            words = line.replace(",", " ").replace("(", " ").replace(")", " ").split()[1:]
-            return {words[i + 1]: int(words[i]) for i in range(len(words) - 1)
-                    if words[i].isdigit()}
-    return {}
+    lwtest.check(name, cond, detail, limit=800)
 
 
 def hunt(*paths):
@@ -171,13 +144,8 @@ def t_lsass_zeek():
 
 def main():
     os.chdir(REPO)
-    for t in (t_fixtures, t_rules_check, t_benign_and_near_miss, t_lsass_zeek):
-        try:
-            t()
-        except Exception as e:  # a crash in one test must not hide the others
-            check(t.__name__, False, repr(e))
-    shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed, %d skipped" % tuple(results))
+    lwtest.run_tests((t_fixtures, t_rules_check, t_benign_and_near_miss, t_lsass_zeek), TMP,
+                     limit=800)
     if results[1]:
         return 1
     return 0 if results[0] else 77
