@@ -620,6 +620,7 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
     }
     st = dec->open(&in);
     if (st) {
+        dec->close(&in); /* frees whatever open() allocated; every close takes empty state */
         h->st.files--;
         if (st != LW_ENOMEM)
             file_failed(h, path, "unreadable", "%s input could not be opened: %s", dec->name,
