@@ -112,6 +112,12 @@ static bool net_cats(lw_str channel, uint64_t *cats)
         {"suricata/netflow", CAT(LW_CAT_FIREWALL)},
     };
     *cats = 0;
+    /* Every network channel starts with p, w, z or s: Windows channels leave here. */
+    if (!channel.n)
+        return false;
+    unsigned char c0 = (unsigned char)(channel.p[0] | 0x20);
+    if (c0 != 'p' && c0 != 'w' && c0 != 'z' && c0 != 's')
+        return false;
     if (lw_str_istarts(channel, LW_STR_LIT("proxy/"))) {
         *cats = CAT(LW_CAT_PROXY);
         return true;
@@ -251,6 +257,61 @@ static lw_status map_4688(lw_event *ev)
     return LW_OK;
 }
 
+/* n (already known to be as long as lit) equals lit, ASCII case-insensitively: an exact
+ * compare of constant length first, the folded one only when the first letters agree. */
+#define NAME_IS(n, lit)                                                                            \
+    (memcmp((n).p, (lit), sizeof(lit) - 1) == 0 ||                                                 \
+     (((unsigned char)(n).p[0] | 0x20) == ((unsigned char)(lit)[0] | 0x20) &&                      \
+      lw_str_ieq((n), LW_STR_LIT(lit))))
+
+enum { HAVE_EVENTID = 1, HAVE_CHANNEL = 2, HAVE_PROVIDER = 4, HAVE_COMPUTER = 8 };
+
+/* Which of EventID, Channel, Provider_Name and Computer the event has (ASCII
+ * case-insensitive names, like lw_event_find), as HAVE_* bits. */
+static unsigned sys_fields_present(const lw_event *ev)
+{
+    unsigned have = 0;
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        lw_str n = ev->fields[i].name;
+        switch (n.n) {
+        case 7:
+            if (NAME_IS(n, "EventID"))
+                have |= HAVE_EVENTID;
+            else if (NAME_IS(n, "Channel"))
+                have |= HAVE_CHANNEL;
+            break;
+        case 8:
+            if (NAME_IS(n, "Computer"))
+                have |= HAVE_COMPUTER;
+            break;
+        case 13:
+            if (NAME_IS(n, "Provider_Name"))
+                have |= HAVE_PROVIDER;
+            break;
+        default:
+            break;
+        }
+    }
+    return have;
+}
+
+/* Decimal digits of v (>= 0) into buf (>= 11 bytes), NUL-terminated; returns the length.
+ * Same text as snprintf("%d"), without the formatter's per-call cost. */
+static size_t fmt_nonneg(char *buf, int32_t v)
+{
+    char tmp[12];
+    size_t k = 0;
+    uint32_t u = (uint32_t)v;
+    do {
+        tmp[k++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    for (size_t i = 0; i < k; i++)
+        buf[i] = tmp[k - 1 - i];
+    buf[k] = '\0';
+    return k;
+}
+
 lw_status lw_event_normalize(lw_event *ev)
 {
     lw_status st;
@@ -270,21 +331,27 @@ lw_status lw_event_normalize(lw_event *ev)
             if ((st = map_4688(ev)))
                 return st;
         }
-        if (ev->event_id >= 0 && !lw_event_find(ev, LW_STR_LIT("EventID"))) {
+        /* One pass finds which System fields the decoder already gave (instead of a scan
+         * of the whole field list per name); adding one of them cannot change whether
+         * another, differently named one is present. */
+        unsigned have = sys_fields_present(ev);
+        if (ev->event_id >= 0 && !(have & HAVE_EVENTID)) {
             char *s = lw_arena_alloc(&ev->arena, 16);
             if (!s)
                 return LW_ENOMEM;
-            int k = snprintf(s, 16, "%d", (int)ev->event_id);
-            if ((st = lw_event_add(ev, LW_STR_LIT("EventID"), (lw_str){s, (size_t)k},
+            size_t k = fmt_nonneg(s, ev->event_id);
+            if ((st = lw_event_add(ev, LW_STR_LIT("EventID"), (lw_str){s, k},
                                    LW_FIELD_SYSTEM | LW_FIELD_NUMBER)))
                 return st;
         }
-        if (ev->channel.n && (st = add_missing(ev, "Channel", ev->channel, LW_FIELD_SYSTEM)))
+        if (ev->channel.n && !(have & HAVE_CHANNEL) &&
+            (st = lw_event_add(ev, LW_STR_LIT("Channel"), ev->channel, LW_FIELD_SYSTEM)))
             return st;
-        if (ev->provider.n &&
-            (st = add_missing(ev, "Provider_Name", ev->provider, LW_FIELD_SYSTEM)))
+        if (ev->provider.n && !(have & HAVE_PROVIDER) &&
+            (st = lw_event_add(ev, LW_STR_LIT("Provider_Name"), ev->provider, LW_FIELD_SYSTEM)))
             return st;
-        if (ev->host.n && (st = add_missing(ev, "Computer", ev->host, LW_FIELD_SYSTEM)))
+        if (ev->host.n && !(have & HAVE_COMPUTER) &&
+            (st = lw_event_add(ev, LW_STR_LIT("Computer"), ev->host, LW_FIELD_SYSTEM)))
             return st;
     }
     if (ev->time_ms == INT64_MIN) {

@@ -15,9 +15,23 @@ bool lw_str_ieq(lw_str a, lw_str b)
 {
     if (a.n != b.n)
         return false;
-    if (a.n == 0 || memcmp(a.p, b.p, a.n) == 0)
-        return true; /* the common case: field names spelled the same way */
-    for (size_t i = 0; i < a.n; i++)
+    /* The common case is names spelled the same way: compare exactly, eight bytes at a
+     * time (no library call for these short strings), and fold case only from the first
+     * word that differs. */
+    size_t i = 0;
+    for (; i + 8 <= a.n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a.p + i, 8);
+        memcpy(&y, b.p + i, 8);
+        if (x != y)
+            goto fold;
+    }
+    for (; i < a.n; i++)
+        if (a.p[i] != b.p[i])
+            goto fold;
+    return true;
+fold:
+    for (; i < a.n; i++)
         if (lw_lower((unsigned char)a.p[i]) != lw_lower((unsigned char)b.p[i]))
             return false;
     return true;

@@ -136,6 +136,14 @@ void lw_enricher_stats_get(const lw_enricher *e, lw_enricher_stats *out)
 
 /* ---- field helpers ----------------------------------------------------------------- */
 
+/* n (already known to be as long as lit) equals lit, ASCII case-insensitively.  The exact
+ * compare of a constant length compiles to a few word compares; the folded compare runs
+ * only for names that differ yet start with the same letter. */
+#define NAME_IS(n, lit)                                                                            \
+    (memcmp((n).p, (lit), sizeof(lit) - 1) == 0 ||                                                 \
+     (((unsigned char)(n).p[0] | 0x20) == ((unsigned char)(lit)[0] | 0x20) &&                      \
+      lw_str_ieq((n), LW_STR_LIT(lit))))
+
 static void pick(const lw_event *ev, picked *p)
 {
     memset(p, 0, sizeof(*p));
@@ -145,37 +153,37 @@ static void pick(const lw_event *ev, picked *p)
         lw_str *slot = NULL;
         switch (n.n) {
         case 5:
-            if (lw_str_ieq(n, LW_STR_LIT("Image")))
+            if (NAME_IS(n, "Image"))
                 slot = &p->image;
             break;
         case 8:
-            if (lw_str_ieq(n, LW_STR_LIT("Contents")))
+            if (NAME_IS(n, "Contents"))
                 slot = &p->contents;
             break;
         case 9:
-            if (lw_str_ieq(n, LW_STR_LIT("ProcessId")))
+            if (NAME_IS(n, "ProcessId"))
                 slot = &p->pid;
-            else if (lw_str_ieq(n, LW_STR_LIT("QueryName")))
+            else if (NAME_IS(n, "QueryName"))
                 slot = &p->query;
             break;
         case 11:
-            if (lw_str_ieq(n, LW_STR_LIT("ParentImage")))
+            if (NAME_IS(n, "ParentImage"))
                 slot = &p->parent_image;
-            else if (lw_str_ieq(n, LW_STR_LIT("CommandLine")))
+            else if (NAME_IS(n, "CommandLine"))
                 slot = &p->cmdline;
-            else if (lw_str_ieq(n, LW_STR_LIT("ProcessGuid")))
+            else if (NAME_IS(n, "ProcessGuid"))
                 slot = &p->guid;
             break;
         case 14:
-            if (lw_str_ieq(n, LW_STR_LIT("TargetFilename")))
+            if (NAME_IS(n, "TargetFilename"))
                 slot = &p->target;
             break;
         case 15:
-            if (lw_str_ieq(n, LW_STR_LIT("ParentProcessId")))
+            if (NAME_IS(n, "ParentProcessId"))
                 slot = &p->parent_pid;
             break;
         case 17:
-            if (lw_str_ieq(n, LW_STR_LIT("ParentProcessGuid")))
+            if (NAME_IS(n, "ParentProcessGuid"))
                 slot = &p->parent_guid;
             break;
         default:

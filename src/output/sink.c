@@ -160,27 +160,22 @@ static inline uint64_t name_digest(lw_str s)
 
 #define DIGEST_MAX 128 /* events with more fields take the plain path */
 
-void lw_event_fields_to_json(lw_buf *b, const lw_event *ev)
+/* Plain path for events with more than DIGEST_MAX fields: quadratic duplicate search. */
+static void fields_to_json_plain(lw_buf *b, const lw_event *ev)
 {
-    uint64_t dg[DIGEST_MAX];
     const uint32_t nf = ev->nfields;
-    const bool use_dg = nf <= DIGEST_MAX;
-    if (use_dg)
-        for (uint32_t i = 0; i < nf; i++)
-            dg[i] = name_digest(ev->fields[i].name);
-#define SAME(i, j) ((!use_dg || dg[i] == dg[j]) && same_name(&ev->fields[i], &ev->fields[j]))
     put_char(b, '{');
     bool first = true;
     for (uint32_t i = 0; i < nf; i++) {
         const lw_field *f = &ev->fields[i];
         bool seen = false;
         for (uint32_t j = 0; j < i && !seen; j++)
-            seen = SAME(j, i);
+            seen = same_name(&ev->fields[j], f);
         if (seen)
             continue; /* written with its first occurrence */
         uint32_t count = 1;
         for (uint32_t j = i + 1; j < nf; j++)
-            count += SAME(j, i);
+            count += same_name(&ev->fields[j], f);
         if (!first)
             put_char(b, ',');
         first = false;
@@ -193,7 +188,7 @@ void lw_event_fields_to_json(lw_buf *b, const lw_event *ev)
         put_char(b, '[');
         bool f2 = true;
         for (uint32_t j = i; j < nf; j++) {
-            if (!SAME(j, i))
+            if (!same_name(&ev->fields[j], f))
                 continue;
             if (!f2)
                 put_char(b, ',');
@@ -203,7 +198,113 @@ void lw_event_fields_to_json(lw_buf *b, const lw_event *ev)
         put_char(b, ']');
     }
     put_char(b, '}');
-#undef SAME
+}
+
+#define NAME_TAB 256 /* power of two, >= 2 * DIGEST_MAX: never full, probes stay short */
+#define NO_FIELD 0xFFFFu
+
+/*
+ * Fields as one JSON object; a name that occurs more than once (exact bytes) becomes one
+ * key, at its first occurrence, holding an array of its values in event order.  A small
+ * open-addressed table of name digests links each field to the next one of the same name
+ * (names compared on every digest match), so finding duplicates is linear, not quadratic;
+ * the output is the same as the plain path's.
+ */
+void lw_event_fields_to_json(lw_buf *b, const lw_event *ev)
+{
+    const uint32_t nf = ev->nfields;
+    if (nf > DIGEST_MAX) {
+        fields_to_json_plain(b, ev);
+        return;
+    }
+    uint16_t tab[NAME_TAB];
+    uint16_t next[DIGEST_MAX]; /* next field of the same name, NO_FIELD at the last */
+    uint16_t last[DIGEST_MAX]; /* per first occurrence: its latest duplicate so far */
+    bool dup[DIGEST_MAX];      /* a later occurrence: written with the first one */
+    uint64_t dg[DIGEST_MAX];
+    memset(tab, 0xFF, sizeof tab);
+    for (uint32_t i = 0; i < nf; i++) {
+        dg[i] = name_digest(ev->fields[i].name);
+        next[i] = NO_FIELD;
+        dup[i] = false;
+        size_t h = (size_t)((dg[i] * 0x9E3779B97F4A7C15ull) >> 56) & (NAME_TAB - 1);
+        for (;;) {
+            uint16_t f = tab[h];
+            if (f == NO_FIELD) {
+                tab[h] = (uint16_t)i;
+                last[i] = (uint16_t)i;
+                break;
+            }
+            if (dg[f] == dg[i] && same_name(&ev->fields[f], &ev->fields[i])) {
+                next[last[f]] = (uint16_t)i;
+                last[f] = (uint16_t)i;
+                dup[i] = true;
+                break;
+            }
+            h = (h + 1) & (NAME_TAB - 1);
+        }
+    }
+    put_char(b, '{');
+    bool first = true;
+    for (uint32_t i = 0; i < nf; i++) {
+        if (dup[i])
+            continue;
+        const lw_field *f = &ev->fields[i];
+        if (!first)
+            put_char(b, ',');
+        first = false;
+        put_json_str(b, f->name);
+        put_char(b, ':');
+        if (next[i] == NO_FIELD) {
+            put_field_value(b, f);
+            continue;
+        }
+        put_char(b, '[');
+        for (uint32_t j = i; j != NO_FIELD; j = next[j]) {
+            if (j != i)
+                put_char(b, ',');
+            put_field_value(b, &ev->fields[j]);
+        }
+        put_char(b, ']');
+    }
+    put_char(b, '}');
+}
+
+/*
+ * lw_format_time(ms) for alert times.  Alerts come in time order, many within the same
+ * second, and the printf-based formatter is a visible cost per alert: the text of the
+ * whole second ("...SS.000Z", formatted by lw_format_time itself) is kept per thread and
+ * only the three millisecond digits are replaced.  Times outside years 0..9999, or any
+ * text not ending in ".000Z", take the plain path, so the result is always the same as
+ * lw_format_time's.  cap >= 40.
+ */
+static void format_time_cached(int64_t ms, char *buf, size_t cap)
+{
+    static _Thread_local struct {
+        int64_t sec_ms; /* ms of the cached second; -1: none */
+        size_t n;
+        char txt[40];
+    } c = {-1, 0, {0}};
+    if (ms < 0 || ms > 253402300799999LL || cap < sizeof c.txt) {
+        lw_format_time(ms, buf, cap);
+        return;
+    }
+    int64_t sec_ms = ms - ms % 1000;
+    if (c.sec_ms != sec_ms) {
+        lw_format_time(sec_ms, c.txt, sizeof c.txt);
+        c.n = strlen(c.txt);
+        if (c.n < 5 || memcmp(c.txt + c.n - 5, ".000Z", 5) != 0) {
+            c.sec_ms = -1;
+            lw_format_time(ms, buf, cap);
+            return;
+        }
+        c.sec_ms = sec_ms;
+    }
+    unsigned rem = (unsigned)(ms - sec_ms);
+    memcpy(buf, c.txt, c.n + 1);
+    buf[c.n - 4] = (char)('0' + rem / 100);
+    buf[c.n - 3] = (char)('0' + rem / 10 % 10);
+    buf[c.n - 2] = (char)('0' + rem % 10);
 }
 
 /* ,"url_intel":{...}: the riskiest URL of a chain and what it did to the level. */
@@ -257,7 +358,7 @@ void lw_alert_to_json(lw_buf *b, const lw_alert *a)
         PUT_LIT(b, "null");
     } else {
         char t[40];
-        lw_format_time(ev->time_ms, t, sizeof t);
+        format_time_cached(ev->time_ms, t, sizeof t);
         put_json_cstr(b, t);
     }
     PUT_LIT(b, ",\"host\":");

@@ -26,6 +26,27 @@
 /* Below this many gated rules in a category list the scan costs more than it saves. */
 #define PF_MIN_GATED 16
 
+/*
+ * Field name -> id cache.  Events of one source repeat the same few dozen field names, and
+ * the dictionary lookup (hash, probe, case-folded compare against the lowercase stored
+ * name) costs more than checking a remembered answer.  Keyed by the name's bytes, never
+ * by its address: names are views into a reader window that is reused, so a pointer can
+ * name different bytes from one event to the next.  Every hit is verified against a copy
+ * of the exact bytes that produced the cached id, so an answer is only reused for an
+ * identical name (a differently cased spelling gets its own slot; the dictionary folds
+ * case, so its answer is the same anyway).  Direct-mapped: a collision just looks up.
+ */
+#define NAME_SLOTS    1024
+#define NAME_SLOT_MAX 48
+
+struct name_slot {
+    uint64_t w1, w2; /* first and last 8 bytes of the name (zero padded when shorter) */
+    uint32_t id;     /* dictionary answer, UINT32_MAX when absent */
+    uint32_t n;      /* name length; 0 = empty slot (empty names are not cached) */
+};
+/* Bytes 8 .. n-8 of slot names longer than 16, kept apart so the slots stay compact. */
+typedef char name_mid[NAME_SLOT_MAX - 16];
+
 typedef struct catlist {
     uint64_t mask;
     uint32_t *rules; /* every rule of the list, load order */
@@ -67,6 +88,9 @@ struct lw_matcher {
     uint32_t *rule_gen;
     uint32_t *cand;
     uint32_t ncand;
+    /* Field name -> id answers (see name_id); NULL when short of memory: always look up. */
+    struct name_slot *names;
+    name_mid *name_mids; /* NAME_SLOTS entries, parallel to names */
 };
 
 lw_status lw_matcher_new(const lw_rules *rules, lw_matcher **out)
@@ -84,6 +108,12 @@ lw_status lw_matcher_new(const lw_rules *rules, lw_matcher **out)
     m->md = pcre2_match_data_create(1, NULL);
     m->mctx = pcre2_match_context_create(NULL);
     m->js = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    m->names = calloc(NAME_SLOTS, sizeof(*m->names)); /* optional: NULL just looks up */
+    m->name_mids = malloc(NAME_SLOTS * sizeof(*m->name_mids));
+    if (!m->name_mids) {
+        free(m->names);
+        m->names = NULL;
+    }
     if (!m->id_gen || !m->id_idx || !m->cats || !m->md || !m->mctx || !m->js) {
         lw_matcher_free(m);
         return LW_ENOMEM;
@@ -140,6 +170,8 @@ void lw_matcher_free(lw_matcher *m)
     free(m->cand);
     free(m->id_gen);
     free(m->id_idx);
+    free(m->names);
+    free(m->name_mids);
     free(m->lc_gen);
     free(m->lc_off);
     free(m->lcbuf);
@@ -209,6 +241,35 @@ static const char *lc_value(lw_matcher *m, uint32_t i)
     return d;
 }
 
+static uint32_t name_id(lw_matcher *m, lw_str name)
+{
+    const lw_fdict *d = &m->rules->fields;
+    if (!m->names || name.n == 0 || name.n > NAME_SLOT_MAX)
+        return lw_fdict_lookup(d, name, lw_str_ihash(name));
+    uint64_t w1 = 0, w2 = 0;
+    if (name.n >= 8) {
+        memcpy(&w1, name.p, 8);
+        memcpy(&w2, name.p + name.n - 8, 8);
+    } else {
+        memcpy(&w1, name.p, name.n);
+    }
+    uint64_t h = (w1 ^ (w2 * 0x9E3779B97F4A7C15ULL) ^ name.n) * 0xff51afd7ed558ccdULL;
+    size_t k = (size_t)(h >> 40) & (NAME_SLOTS - 1);
+    struct name_slot *s = &m->names[k];
+    /* w1 and w2 cover every byte of names up to 16 long; longer ones compare the middle. */
+    if (s->n == name.n && s->w1 == w1 && s->w2 == w2 &&
+        (name.n <= 16 || memcmp(m->name_mids[k], name.p + 8, name.n - 16) == 0))
+        return s->id;
+    uint32_t id = lw_fdict_lookup(d, name, lw_str_ihash(name));
+    s->w1 = w1;
+    s->w2 = w2;
+    s->id = id;
+    s->n = (uint32_t)name.n;
+    if (name.n > 16)
+        memcpy(m->name_mids[k], name.p + 8, name.n - 16);
+    return id;
+}
+
 static void begin_event(lw_matcher *m, const lw_event *ev)
 {
     m->ev = ev;
@@ -222,10 +283,8 @@ static void begin_event(lw_matcher *m, const lw_event *ev)
             memset(m->rule_gen, 0, m->rules->nrules * sizeof(uint32_t));
         m->gen = 1;
     }
-    const lw_fdict *d = &m->rules->fields;
     for (uint32_t i = 0; i < ev->nfields; i++) {
-        lw_str name = ev->fields[i].name;
-        uint32_t id = lw_fdict_lookup(d, name, lw_str_ihash(name));
+        uint32_t id = name_id(m, ev->fields[i].name);
         if (id == UINT32_MAX || id >= m->nids || m->id_gen[id] == m->gen)
             continue; /* unknown to every rule, or a duplicate: the first one counts */
         m->id_gen[id] = m->gen;
@@ -826,6 +885,8 @@ lw_status lw_matcher_run(lw_matcher *m, const lw_event *ev, lw_match_fn fn, void
     const catlist *cl = cat_list(m, ev->cats);
     if (!cl)
         return LW_ENOMEM;
+    if (cl->n == 0)
+        return LW_OK; /* no rule admits the event's categories: nothing to evaluate */
     begin_event(m, ev);
     uint64_t evals = 0;
     lw_rule *const *rules = m->rules->rules;
