@@ -52,43 +52,6 @@ static char *adup(lw_rules *r, const lw_ynode *n)
     return lw_arena_strndup(&r->arena, n->s, n->n);
 }
 
-static const char *meta_s(lw_rules *r, const lw_ynode *root, const char *key, lw_status *st)
-{
-    const lw_ynode *n = lw_ymap_get(root, key);
-    if (!n || n->type != LW_Y_SCALAR || lw_ynode_is_null(n))
-        return "";
-    char *s = adup(r, n);
-    if (!s)
-        *st = LW_ENOMEM;
-    return s ? s : "";
-}
-
-static lw_status meta_l(lw_rules *r, const lw_ynode *n, const char *const **out, size_t *nout)
-{
-    static const char *const empty[1] = {NULL};
-    *out = empty;
-    *nout = 0;
-    if (!n || lw_ynode_is_null(n))
-        return LW_OK;
-    size_t cnt = n->type == LW_Y_SCALAR ? 1 : n->type == LW_Y_SEQ ? n->nkids : 0;
-    if (!cnt)
-        return LW_OK;
-    const char **v = lw_arena_alloc(&r->arena, cnt * sizeof(*v));
-    if (!v)
-        return LW_ENOMEM;
-    size_t k = 0;
-    for (size_t i = 0; i < cnt; i++) {
-        const lw_ynode *it = n->type == LW_Y_SCALAR ? n : n->kids[i];
-        if (it->type != LW_Y_SCALAR || lw_ynode_is_null(it))
-            continue;
-        if (!(v[k++] = adup(r, it)))
-            return LW_ENOMEM;
-    }
-    *out = v;
-    *nout = k;
-    return LW_OK;
-}
-
 /* A scalar or a sequence of scalars -> array of strings.  LW_ERULE on other shapes. */
 static lw_status str_list(lw_rules *r, const lw_ynode *n, const char *what, size_t max,
                           const char ***out, const lw_ynode ***nodes, uint32_t *nout, lw_cerr *e)
@@ -448,21 +411,9 @@ lw_status lw_corr_parse(lw_rules *r, const lw_ynode *root, const char *path, int
     c->generate = g;
 
     lw_rule_meta *m = &c->meta;
-    m->id = meta_s(r, root, "id", &st);
-    m->name = meta_s(r, root, "name", &st);
-    m->title = meta_s(r, root, "title", &st);
-    m->description = meta_s(r, root, "description", &st);
-    m->level = meta_s(r, root, "level", &st);
-    m->status = meta_s(r, root, "status", &st);
-    m->author = meta_s(r, root, "author", &st);
-    m->product = m->category = m->service = "";
-    m->path = lw_arena_strndup(&r->arena, path, strlen(path));
-    if (st || !m->path)
-        return LW_ENOMEM;
-    if ((st = meta_l(r, lw_ymap_get(root, "tags"), &m->tags, &m->ntags)) ||
-        (st = meta_l(r, lw_ymap_get(root, "falsepositives"), &m->falsepositives,
-                     &m->nfalsepositives)))
+    if ((st = lw_rule_meta_fill(r, root, path, m)))
         return st;
+    m->product = m->category = m->service = "";
     if (m->id[0]) {
         /* ids share one namespace with detection rules (correlations reference both) */
         uint64_t h = lw_str_ihash(lw_str_c(m->id));

@@ -311,6 +311,26 @@ static lw_status meta_list(lw_rules *r, const lw_ynode *n, const char *const **o
     return LW_OK;
 }
 
+lw_status lw_rule_meta_fill(lw_rules *r, const lw_ynode *root, const char *path, lw_rule_meta *m)
+{
+    lw_status st = LW_OK;
+    m->id = meta_str(r, root, "id", &st);
+    m->name = meta_str(r, root, "name", &st);
+    m->title = meta_str(r, root, "title", &st);
+    m->description = meta_str(r, root, "description", &st);
+    m->level = meta_str(r, root, "level", &st);
+    m->status = meta_str(r, root, "status", &st);
+    m->author = meta_str(r, root, "author", &st);
+    m->path = lw_arena_strndup(&r->arena, path, strlen(path));
+    if (st || !m->path)
+        return LW_ENOMEM;
+    if ((st = meta_list(r, lw_ymap_get(root, "tags"), &m->tags, &m->ntags)) ||
+        (st = meta_list(r, lw_ymap_get(root, "falsepositives"), &m->falsepositives,
+                        &m->nfalsepositives)))
+        return st;
+    return LW_OK;
+}
+
 static lw_status ids_put(lw_rules *r, const char *id, bool *dup)
 {
     uint32_t ignored;
@@ -382,23 +402,13 @@ static lw_status compile_rule(loadctx *c, const lw_ynode *root, lw_cerr *e)
     }
 
     lw_rule_meta *m = &rule->meta;
-    m->id = meta_str(r, root, "id", &st);
-    m->name = meta_str(r, root, "name", &st);
-    m->title = meta_str(r, root, "title", &st);
-    m->description = meta_str(r, root, "description", &st);
-    m->level = meta_str(r, root, "level", &st);
-    m->status = meta_str(r, root, "status", &st);
-    m->author = meta_str(r, root, "author", &st);
+    if ((st = lw_rule_meta_fill(r, root, c->path, m)))
+        return st;
     m->product = part[0].n ? lw_arena_strndup(&r->arena, part[0].p, part[0].n) : "";
     m->category = part[1].n ? lw_arena_strndup(&r->arena, part[1].p, part[1].n) : "";
     m->service = part[2].n ? lw_arena_strndup(&r->arena, part[2].p, part[2].n) : "";
-    m->path = lw_arena_strndup(&r->arena, c->path, strlen(c->path));
-    if (st || !m->product || !m->category || !m->service || !m->path)
+    if (!m->product || !m->category || !m->service)
         return LW_ENOMEM;
-    if ((st = meta_list(r, lw_ymap_get(root, "tags"), &m->tags, &m->ntags)) ||
-        (st = meta_list(r, lw_ymap_get(root, "falsepositives"), &m->falsepositives,
-                        &m->nfalsepositives)))
-        return st;
 
     if ((st = lw_compile_detection(r, rule, lw_ymap_get(root, "detection"), e)))
         return st;

@@ -204,6 +204,11 @@ lw_status lw_budget_pats(lw_rules *r, size_t npats, size_t nbytes, lw_cerr *e, c
 /* Whether npats more patterns would fit (nothing charged); LW_ERULE with e set if not. */
 lw_status lw_budget_room(lw_rules *r, size_t npats, lw_cerr *e, const lw_ynode *at);
 
+/* Rule metadata shared by detection and correlation documents: id, name, title,
+ * description, level, status, author, tags, falsepositives (arena copies; "" when absent)
+ * and path.  Leaves product/category/service to the caller.  LW_OK or LW_ENOMEM. */
+lw_status lw_rule_meta_fill(lw_rules *r, const lw_ynode *root, const char *path, lw_rule_meta *m);
+
 /* ---- placeholders.c ---- */
 const lw_placeholder *lw_placeholder_find(const lw_rules *r, lw_str name);
 void lw_placeholders_free(lw_rules *r);
