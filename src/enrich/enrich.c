@@ -43,17 +43,9 @@ struct lw_enricher {
  * <Field>.intel ("allow", "block" or "") from src/intel. */
 static lw_status url_fields(lw_enricher *e, lw_event *ev, lw_url_field which, lw_str url)
 {
-    static const char *const names[LW_UF__COUNT][3] = {
-        [LW_UF_HOST_URL] = {"HostUrl.score", "HostUrl.verdict", "HostUrl.intel"},
-        [LW_UF_REFERRER_URL] = {"ReferrerUrl.score", "ReferrerUrl.verdict", "ReferrerUrl.intel"},
-        [LW_UF_CMDLINE_URL] = {"CommandLineUrl.score", "CommandLineUrl.verdict",
-                               "CommandLineUrl.intel"},
-        [LW_UF_CMDLINE_TARGET] = {"CommandLineTarget.score", "CommandLineTarget.verdict",
-                                  "CommandLineTarget.intel"},
-        [LW_UF_QUERY_NAME] = {"QueryName.score", "QueryName.verdict", "QueryName.intel"},
-    };
     lw_status st = lw_enrich_url(ev, which, url, &e->st.fields_added);
-    if (st || !e->intel || !e->score_urls || (unsigned)which >= LW_UF__COUNT)
+    const char *const *names = lw_url_intel_names(which);
+    if (st || !e->intel || !e->score_urls || !names)
         return st;
     lw_intel_call call = {.when_ms = ev->time_ms == INT64_MIN ? 0 : ev->time_ms, .record_seen = 1};
     if (lw_intel_score_url(e->intel, url, &call, &e->res) != LW_OK)
@@ -63,9 +55,9 @@ static lw_status url_fields(lw_enricher *e, lw_event *ev, lw_url_field which, lw
         return LW_ENOMEM;
     int k = snprintf(num, 8, "%d", e->res.score);
     const char *list = e->res.blocklisted ? "block" : e->res.allowlisted ? "allow" : "";
-    if ((st = lw_event_add(ev, lw_str_c(names[which][0]), (lw_str){num, (size_t)k}, 0)) ||
-        (st = lw_event_add(ev, lw_str_c(names[which][1]), lw_str_c(e->res.verdict_name), 0)) ||
-        (st = lw_event_add(ev, lw_str_c(names[which][2]), lw_str_c(list), 0)))
+    if ((st = lw_event_add(ev, lw_str_c(names[0]), (lw_str){num, (size_t)k}, 0)) ||
+        (st = lw_event_add(ev, lw_str_c(names[1]), lw_str_c(e->res.verdict_name), 0)) ||
+        (st = lw_event_add(ev, lw_str_c(names[2]), lw_str_c(list), 0)))
         return st;
     e->st.fields_added += 3;
     return LW_OK;

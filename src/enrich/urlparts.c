@@ -9,12 +9,16 @@
 
 typedef struct uf_names {
     const char *scheme, *host, *port, *domain, *path, *ext, *is_ip;
+    const char *intel[3]; /* .score, .verdict, .intel (added by enrich.c with src/intel) */
 } uf_names;
 
 #define UF(base)                                                                                   \
     {                                                                                              \
         base ".scheme", base ".host", base ".port", base ".registrable_domain", base ".path",      \
-            base ".extension", base ".host_is_ip"                                                  \
+            base ".extension", base ".host_is_ip",                                                 \
+        {                                                                                          \
+            base ".score", base ".verdict", base ".intel"                                          \
+        }                                                                                          \
     }
 
 static const uf_names uf_table[LW_UF__COUNT] = {
@@ -22,6 +26,11 @@ static const uf_names uf_table[LW_UF__COUNT] = {
     [LW_UF_CMDLINE_URL] = UF("CommandLineUrl"), [LW_UF_CMDLINE_TARGET] = UF("CommandLineTarget"),
     [LW_UF_QUERY_NAME] = UF("QueryName"),
 };
+
+const char *const *lw_url_intel_names(lw_url_field which)
+{
+    return (unsigned)which < LW_UF__COUNT ? uf_table[which].intel : NULL;
+}
 
 static lw_status add(lw_event *ev, const char *name, lw_str v, bool copy, uint64_t *added)
 {
