@@ -128,46 +128,139 @@ scan_string(lw_json_parser *p, const unsigned char *s, size_t n, size_t *ppos, b
     return scan_string_slow(p, s, n, ppos, esc, pos);
 }
 
-static lw_status scan_string_slow(lw_json_parser *p, const unsigned char *s, size_t n, size_t *ppos,
-                                  bool *esc, size_t pos)
+/*
+ * Escapes, 64 bytes at a time.  Given the backslash bits of a block and whether the
+ * block's first byte is escaped (carry in), returns the bits of the escaped bytes (each
+ * byte after an odd-length run of backslashes) and sets the carry for the next block.
+ * Branch-free: a run of backslashes starting on an even bit escapes the byte after it
+ * when its length is odd, which one subtraction per block works out for every run.
+ */
+uint64_t lw_json_escaped_bits(uint64_t bs, uint64_t *carry)
 {
-    for (;;) {
-        pos = find_str_stop(s, pos, n);
-        if (pos >= n)
-            return fail(p, n, "unterminated string", true);
-        unsigned char c = s[pos];
-        if (c == '"') {
-            *ppos = pos + 1;
-            return LW_OK;
-        }
-        if (c != '\\')
-            return fail(p, pos, "control character in string", false);
-        *esc = true;
-        if (n - pos < 2)
-            return fail(p, n, "unterminated string", true);
-        switch (s[pos + 1]) {
-        case '"':
-        case '\\':
+    const uint64_t odd = 0xAAAAAAAAAAAAAAAAull;
+    uint64_t starts = bs & ~*carry; /* a backslash escaped from the block before starts nothing */
+    uint64_t code = (((starts << 1) | odd) - starts) ^ odd;
+    uint64_t escaped = code ^ (bs | *carry);
+    *carry = (code & bs) >> 63;
+    return escaped;
+}
+
+/* The quote, backslash and control-byte bits of 64 bytes at p (all readable). */
+static inline __attribute__((always_inline)) void classify64(const unsigned char *p, uint64_t *q,
+                                                             uint64_t *bs, uint64_t *ctl)
+{
+#if defined(__SSE2__)
+    const __m128i vq = _mm_set1_epi8('"');
+    const __m128i vb = _mm_set1_epi8('\\');
+    const __m128i c1f = _mm_set1_epi8(0x1f);
+    uint64_t mq = 0, mb = 0, mc = 0;
+    for (unsigned k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        mq |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq)) << (16 * k);
+        mb |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vb)) << (16 * k);
+        mc |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, c1f), v))
+              << (16 * k);
+    }
+    *q = mq;
+    *bs = mb;
+    *ctl = mc;
+#else
+    uint64_t mq = 0, mb = 0, mc = 0;
+    for (unsigned i = 0; i < 64; i++) {
+        mq |= (uint64_t)(p[i] == '"') << i;
+        mb |= (uint64_t)(p[i] == '\\') << i;
+        mc |= (uint64_t)(p[i] < 0x20) << i;
+    }
+    *q = mq;
+    *bs = mb;
+    *ctl = mc;
+#endif
+}
+
+/* Check the escapes other than \\ and \" (rare: \n, \t, \/, \uXXXX...) at the bits of
+ * other in the block at base.  Returns the offset of the first bad one or SIZE_MAX. */
+static size_t check_escapes(const unsigned char *s, size_t n, size_t base, uint64_t other,
+                            bool *truncated)
+{
+    for (; other; other &= other - 1) {
+        size_t at = base + (size_t)__builtin_ctzll(other); /* the byte after the backslash */
+        switch (s[at]) {
         case '/':
         case 'b':
         case 'f':
         case 'n':
         case 'r':
         case 't':
-            pos += 2;
             break;
         case 'u':
-            for (size_t i = 2; i < 6; i++) {
-                if (pos + i >= n)
-                    return fail(p, n, "unterminated string", true);
-                if (!hex1[s[pos + i]])
-                    return fail(p, pos, "bad \\u escape", false);
+            for (size_t i = 1; i < 5; i++) {
+                if (at + i >= n) {
+                    *truncated = true;
+                    return at - 1;
+                }
+                if (!hex1[s[at + i]])
+                    return at - 1;
             }
-            pos += 6;
             break;
         default:
-            return fail(p, pos, "bad escape", false);
+            return at - 1;
         }
+    }
+    return SIZE_MAX;
+}
+
+/*
+ * The rest of a string whose body has a backslash or control byte at pos (the scan before
+ * found no closing quote earlier).  Works in 64-byte blocks: the closing quote is the
+ * first quote no backslash escapes, so a Windows path costs one block, not one restart
+ * per separator.  Errors are those of a left-to-right scan: the first bad byte wins.
+ */
+static lw_status scan_string_slow(lw_json_parser *p, const unsigned char *s, size_t n, size_t *ppos,
+                                  bool *esc, size_t pos)
+{
+    uint64_t carry = 0;
+    unsigned char tail[64];
+    for (;;) {
+        if (pos >= n)
+            return fail(p, n, "unterminated string", true);
+        const unsigned char *b = s + pos;
+        size_t avail = n - pos;
+        uint64_t valid = ~0ull;
+        if (avail < 64) {
+            memset(tail, 0, sizeof tail);
+            memcpy(tail, b, avail);
+            b = tail;
+            valid = (1ull << avail) - 1;
+        }
+        uint64_t q, bs, ctl;
+        classify64(b, &q, &bs, &ctl);
+        uint64_t escaped = lw_json_escaped_bits(bs, &carry);
+        uint64_t close = q & ~escaped & valid;
+        /* Bytes before the closing quote (all of the block when it is not here). */
+        uint64_t before = close ? (close & -close) - 1 : valid;
+        if (bs & before)
+            *esc = true;
+        uint64_t bad = ctl & ~escaped & before;
+        /* Escaped bytes other than \\ and \" (\n, \uXXXX, or something invalid). */
+        uint64_t other = escaped & before & ~bs & ~q;
+        if (bad | other) {
+            size_t bad_at = bad ? pos + (size_t)__builtin_ctzll(bad) : SIZE_MAX;
+            bool truncated = false;
+            size_t esc_at = other ? check_escapes(s, n, pos, other, &truncated) : SIZE_MAX;
+            if (esc_at < bad_at) {
+                if (truncated)
+                    return fail(p, n, "unterminated string", true);
+                return fail(p, esc_at, s[esc_at + 1] == 'u' ? "bad \\u escape" : "bad escape",
+                            false);
+            }
+            if (bad_at != SIZE_MAX)
+                return fail(p, bad_at, "control character in string", false);
+        }
+        if (close) {
+            *ppos = pos + (size_t)__builtin_ctzll(close) + 1;
+            return LW_OK;
+        }
+        pos += avail < 64 ? avail : 64;
     }
 }
 

@@ -105,6 +105,14 @@ lw_status lw_json_unescape(lw_arena *a, const char *p, size_t n, lw_str *out);
 /* The value of string token t in buf: a view when it has no escapes, else an arena copy. */
 lw_status lw_json_tok_str(const char *buf, const lw_json_tok *t, lw_arena *a, lw_str *out);
 
+/*
+ * Bits of the bytes escaped by a backslash in a 64-byte block (each byte after an
+ * odd-length run of backslashes), given the block's backslash bits; *carry (0 or 1) says
+ * whether the block's first byte is escaped and is set for the next block.  Exposed for
+ * the unit test, which checks it against a byte-at-a-time reference.
+ */
+uint64_t lw_json_escaped_bits(uint64_t bs, uint64_t *carry);
+
 /* The decoder for Windows events in JSON (evtx_dump, Winlogbeat/ECS, flat NXLog/OTRF),
  * framed as JSON Lines, concatenated (pretty-printed) values or top-level arrays. */
 extern const lw_decoder lw_decoder_json;

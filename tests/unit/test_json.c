@@ -146,6 +146,170 @@ static void test_scan_invalid(void **state)
     lw_json_free(&p);
 }
 
+/* Byte-at-a-time reference for lw_json_escaped_bits(). */
+static uint64_t ref_escaped_bits(uint64_t bs, uint64_t *carry)
+{
+    uint64_t out = 0;
+    bool escape_next = *carry != 0;
+    for (unsigned i = 0; i < 64; i++) {
+        if (escape_next) {
+            out |= 1ull << i;
+            escape_next = false;
+        } else if (bs >> i & 1) {
+            escape_next = true;
+        }
+    }
+    *carry = escape_next;
+    return out;
+}
+
+static uint32_t rnd(uint32_t n);
+static uint64_t rnd64(void);
+
+static void test_scan_escaped_bits(void **state)
+{
+    (void)state;
+    static const uint64_t fixed[] = {0,
+                                     ~0ull,
+                                     1,
+                                     3,
+                                     7,
+                                     1ull << 63,
+                                     3ull << 62,
+                                     0x5555555555555555ull,
+                                     0xAAAAAAAAAAAAAAAAull,
+                                     0x00F0F0F00000FF00ull};
+    for (int run = 0; run < 200000; run++) {
+        uint64_t bs = run < 20 ? fixed[run % 10] : rnd64();
+        if (run >= 20 && run % 3 == 0)
+            bs &= rnd64(); /* sparser runs */
+        uint64_t c1 = (uint64_t)(run & 1), c2 = c1;
+        uint64_t got = lw_json_escaped_bits(bs, &c1), want = ref_escaped_bits(bs, &c2);
+        if (got != want || c1 != c2)
+            fail_msg("bs %016llx carry %d: got %016llx/%d want %016llx/%d", (unsigned long long)bs,
+                     run & 1, (unsigned long long)got, (int)c1, (unsigned long long)want, (int)c2);
+    }
+}
+
+/* The string scanner before the 64-byte blocks: the reference for errors and offsets. */
+static lw_status ref_scan_string(const unsigned char *s, size_t n, size_t *end, bool *esc,
+                                 const char **why, size_t *off, bool *trunc)
+{
+    static const char hex[] = "0123456789abcdefABCDEF";
+    size_t pos = 1;
+    *trunc = false;
+    for (;;) {
+        if (pos >= n) {
+            *why = "unterminated string", *off = n, *trunc = true;
+            return LW_EFORMAT;
+        }
+        unsigned char c = s[pos];
+        if (c == '"') {
+            *end = pos + 1;
+            return LW_OK;
+        }
+        if (c < 0x20) {
+            *why = "control character in string", *off = pos;
+            return LW_EFORMAT;
+        }
+        if (c != '\\') {
+            pos++;
+            continue;
+        }
+        *esc = true;
+        if (n - pos < 2) {
+            *why = "unterminated string", *off = n, *trunc = true;
+            return LW_EFORMAT;
+        }
+        c = s[pos + 1];
+        if (c && strchr("\"\\/bfnrt", c)) {
+            pos += 2;
+        } else if (c == 'u') {
+            for (size_t i = 2; i < 6; i++) {
+                if (pos + i >= n) {
+                    *why = "unterminated string", *off = n, *trunc = true;
+                    return LW_EFORMAT;
+                }
+                if (!s[pos + i] || !strchr(hex, s[pos + i])) {
+                    *why = "bad \\u escape", *off = pos;
+                    return LW_EFORMAT;
+                }
+            }
+            pos += 6;
+        } else {
+            *why = "bad escape", *off = pos;
+            return LW_EFORMAT;
+        }
+    }
+}
+
+/* Random string texts (long runs of backslashes, quotes, escapes, control bytes, bodies
+ * crossing 16- and 64-byte boundaries, cut anywhere) scan exactly as the reference does. */
+static void test_scan_strings_reference(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a",
+                                         "\\\\",
+                                         "\\\"",
+                                         "\\",
+                                         "\"",
+                                         "\\n",
+                                         "\\u00e9",
+                                         "\\u12",
+                                         "\\uZZ",
+                                         "\\x",
+                                         "\n",
+                                         "\x01",
+                                         "\xc3\xa9",
+                                         "0123456789abcdef",
+                                         "C:\\\\Windows\\\\System32\\\\",
+                                         "\\\\\\",
+                                         "u",
+                                         "\\/"};
+    lw_json_parser p;
+    lw_json_init(&p);
+    unsigned char text[600];
+    for (int run = 0; run < 100000; run++) {
+        size_t n = 0;
+        text[n++] = '"';
+        uint32_t k = rnd(40);
+        for (uint32_t i = 0; i < k; i++) {
+            const char *pc = pieces[rnd(sizeof pieces / sizeof *pieces)];
+            size_t l = strlen(pc);
+            if (run % 4 == 0 && l > 1)
+                l = 1; /* mostly plain bytes */
+            if (n + l + 2 > sizeof text)
+                break;
+            memcpy(text + n, pc, l);
+            n += l;
+        }
+        if (rnd(4))
+            text[n++] = '"';
+        if (n > 1 && rnd(5) == 0)
+            n = 1 + rnd((uint32_t)n); /* cut anywhere */
+        size_t ref_end = 0, ref_off = 0, end = 0;
+        bool ref_esc = false, ref_trunc = false;
+        const char *ref_why = NULL;
+        lw_status want =
+            ref_scan_string(text, n, &ref_end, &ref_esc, &ref_why, &ref_off, &ref_trunc);
+        lw_status got = lw_json_parse(&p, (const char *)text, n, LW_JSON_PREFIX, &end);
+        if (want == LW_OK) {
+            if (got != LW_OK || end != ref_end || p.ntoks != 1 ||
+                p.toks[0].len != (uint32_t)(ref_end - 2) ||
+                ((p.toks[0].flags & LW_JSON_ESCAPED) != 0) != ref_esc)
+                fail_msg("run %d: \"%.*s\" (n %zu): got %d end %zu, want end %zu esc %d", run,
+                         (int)n, (const char *)text, n, (int)got, end, ref_end, (int)ref_esc);
+        } else if (got != LW_EFORMAT || strcmp(p.err, ref_why) != 0 || p.err_off != ref_off ||
+                   p.truncated != ref_trunc) {
+            fail_msg("run %d: \"%.*s\" (n %zu): got %d \"%s\" at %zu trunc %d, want \"%s\" at %zu "
+                     "trunc %d",
+                     run, (int)n, (const char *)text, n, (int)got, got ? p.err : "", p.err_off,
+                     (int)p.truncated, ref_why, ref_off, (int)ref_trunc);
+        }
+    }
+    lw_json_free(&p);
+}
+
 static void test_scan_tokens(void **state)
 {
     const char *s = "{\"a\":[1,2,{\"b\":null}],\"c\":\"x\\ny\",\"d\":{}}";
@@ -291,6 +455,11 @@ static uint32_t rnd(uint32_t n)
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
     return (uint32_t)(rng_state % n);
+}
+
+static uint64_t rnd64(void)
+{
+    return (uint64_t)rnd(1u << 31) << 33 ^ (uint64_t)rnd(1u << 31) << 11 ^ rnd(1u << 11);
 }
 
 static void gen_string(lw_buf *b)
@@ -1051,6 +1220,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_valid),
         cmocka_unit_test(test_scan_invalid),
+        cmocka_unit_test(test_scan_escaped_bits),
+        cmocka_unit_test(test_scan_strings_reference),
         cmocka_unit_test(test_scan_tokens),
         cmocka_unit_test(test_scan_unescape),
         cmocka_unit_test(test_scan_depth),
