@@ -574,13 +574,32 @@ lw_status lw_json_unescape(lw_arena *a, const char *src, size_t n, lw_str *out)
         return LW_ENOMEM;
     size_t i = 0, o = 0;
     while (i < n) {
-        const unsigned char *bs = memchr(p + i, '\\', n - i);
-        size_t run = bs ? (size_t)(bs - (p + i)) : n - i;
-        memcpy(d + o, p + i, run);
-        o += run;
-        i += run;
-        if (!bs)
-            break;
+        /* Copy up to the next backslash: 16 bytes at a time (a store may run past the
+         * backslash, which is fine: o <= i, so d + o + 16 <= d + n), then byte by byte. */
+#if defined(__SSE2__)
+        const __m128i vb = _mm_set1_epi8('\\');
+        unsigned mask = 0;
+        while (n - i >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            _mm_storeu_si128((__m128i *)(void *)(d + o), v);
+            mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vb));
+            if (mask)
+                break;
+            i += 16;
+            o += 16;
+        }
+        if (mask) {
+            unsigned k = (unsigned)__builtin_ctz(mask);
+            i += k;
+            o += k;
+        } else
+#endif
+        {
+            while (i < n && p[i] != '\\')
+                d[o++] = (char)p[i++];
+            if (i == n)
+                break;
+        }
         if (n - i < 2) { /* lone trailing backslash: keep it */
             d[o++] = '\\';
             i++;

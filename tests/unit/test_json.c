@@ -243,6 +243,46 @@ static lw_status ref_scan_string(const unsigned char *s, size_t n, size_t *end, 
     }
 }
 
+/* Byte-at-a-time unescape of validated text (no surrogate pairs: the tests' \uXXXX are below
+ * U+D800). */
+static size_t ref_unescape(const unsigned char *s, size_t n, char *d)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] != '\\') {
+            d[o++] = (char)s[i++];
+            continue;
+        }
+        unsigned char c = s[i + 1];
+        i += 2;
+        switch (c) {
+        case 'n':
+            d[o++] = '\n';
+            break;
+        case 'u': {
+            unsigned cp = (unsigned)strtoul(
+                (char[]){(char)s[i], (char)s[i + 1], (char)s[i + 2], (char)s[i + 3], 0}, NULL, 16);
+            i += 4;
+            if (cp < 0x80) {
+                d[o++] = (char)cp;
+            } else if (cp < 0x800) {
+                d[o++] = (char)(0xC0 | cp >> 6);
+                d[o++] = (char)(0x80 | (cp & 0x3F));
+            } else { /* no surrogates: the generator's \\u escapes are below U+D800 */
+                d[o++] = (char)(0xE0 | cp >> 12);
+                d[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
+                d[o++] = (char)(0x80 | (cp & 0x3F));
+            }
+            break;
+        }
+        default: /* \\ \" \/ */
+            d[o++] = (char)c;
+            break;
+        }
+    }
+    return o;
+}
+
 /* Random string texts (long runs of backslashes, quotes, escapes, control bytes, bodies
  * crossing 16- and 64-byte boundaries, cut anywhere) scan exactly as the reference does. */
 static void test_scan_strings_reference(void **state)
@@ -299,6 +339,15 @@ static void test_scan_strings_reference(void **state)
                 ((p.toks[0].flags & LW_JSON_ESCAPED) != 0) != ref_esc)
                 fail_msg("run %d: \"%.*s\" (n %zu): got %d end %zu, want end %zu esc %d", run,
                          (int)n, (const char *)text, n, (int)got, end, ref_end, (int)ref_esc);
+            lw_arena a;
+            lw_arena_init(&a, 1024);
+            lw_str v;
+            char want_text[600];
+            size_t wn = ref_unescape(text + 1, ref_end - 2, want_text);
+            assert_int_equal(lw_json_tok_str((const char *)text, &p.toks[0], &a, &v), LW_OK);
+            if (v.n != wn || memcmp(v.p, want_text, wn) != 0)
+                fail_msg("run %d: unescape of \"%.*s\" differs", run, (int)n, (const char *)text);
+            lw_arena_free(&a);
         } else if (got != LW_EFORMAT || strcmp(p.err, ref_why) != 0 || p.err_off != ref_off ||
                    p.truncated != ref_trunc) {
             fail_msg("run %d: \"%.*s\" (n %zu): got %d \"%s\" at %zu trunc %d, want \"%s\" at %zu "
