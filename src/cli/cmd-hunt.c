@@ -62,6 +62,9 @@ static void hunt_usage(FILE *f)
         "  -q, --quiet              no per-record messages and no rule warnings; summary only\n"
         "      --summary            no alert lines: the summary plus chains, top rules and hosts\n"
         "      --no-progress        no progress line (shown on a terminal unless --quiet)\n"
+        "      --min-level LEVEL    write only alerts at LEVEL or above (informational, low,\n"
+        "                           medium, high, critical); the rest are counted in the\n"
+        "                           summary (default: all)\n"
         "  -h, --help               this help\n"
         "\n"
         "Exit status: 0 the run completed (with or without alerts); 1 the run failed (out of\n"
@@ -84,6 +87,8 @@ typedef struct hunt_cli {
     lw_sink *sink;
     lw_status sink_status;
     bool verbose, quiet, summary_only;
+    int min_level;      /* alerts below this level index are counted, not written */
+    uint64_t below_min; /* ... how many */
     uint64_t diags, diags_printed;
     /* --summary: counts by rule and host, the first chains */
     top_count rules[TOP_MAX], hosts[TOP_MAX];
@@ -152,9 +157,28 @@ static void on_diag(const lw_diag *d, void *ud)
         fputs("lurewatch: further messages suppressed (see the summary; -v shows all)\n", stderr);
 }
 
+/* 0 informational .. 4 critical; -1 for anything else (a rule's own unknown level). */
+static const char *const level_names[] = {"informational", "low", "medium", "high", "critical"};
+
+static int level_rank(lw_str level)
+{
+    for (int i = 0; i < 5; i++)
+        if (level.n == strlen(level_names[i]) && level.p &&
+            memcmp(level.p, level_names[i], level.n) == 0)
+            return i;
+    return -1;
+}
+
 static void on_alert(const lw_alert *a, void *ud)
 {
     hunt_cli *c = ud;
+    if (c->min_level > 0) {
+        int r = level_rank(lw_alert_rule_level(a));
+        if (r >= 0 && r < c->min_level) { /* unknown levels are always shown */
+            c->below_min++;
+            return;
+        }
+    }
     if (!c->summary_only) {
         if (c->sink_status == LW_OK)
             c->sink_status = lw_sink_write(c->sink, a);
@@ -415,6 +439,7 @@ int cmd_hunt(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"summary", no_argument, NULL, 1301},
         {"no-progress", no_argument, NULL, 1302},
+        {"min-level", required_argument, NULL, 1303},
         {"allow", required_argument, NULL, 1101},
         {"block", required_argument, NULL, 1102},
         {"brands", required_argument, NULL, 1103},
@@ -494,6 +519,15 @@ int cmd_hunt(int argc, char **argv)
             break;
         case 1302:
             no_progress = true;
+            break;
+        case 1303:
+            c.min_level = level_rank((lw_str){optarg, strlen(optarg)});
+            if (c.min_level < 0) {
+                cli_err("--min-level: '%s' is not informational, low, medium, high or critical",
+                        optarg);
+                rc = LW_EXIT_USAGE;
+                goto done;
+            }
             break;
         case 'q':
             c.quiet = true;
@@ -755,6 +789,9 @@ int cmd_hunt(int argc, char **argv)
     if (c.summary_only)
         print_quick_look(&c);
     print_summary(lw_hunt_get_stats(h), lw_rules_count(rules), rejected);
+    if (c.min_level > 0)
+        fprintf(stderr, "  shown    %llu alerts below --min-level %s not written\n",
+                (unsigned long long)c.below_min, level_names[c.min_level]);
     print_corr_summary(lw_hunt_get_corr_stats(h));
     print_evidence_summary(lw_hunt_get_evidence_stats(h));
     lw_hunt_free(h);

@@ -260,11 +260,31 @@ def t_summary_and_progress():
     check("no progress line when stderr is not a terminal", b"events/s" not in r.stderr)
 
 
+def t_min_level():
+    ex = os.path.join(REPO, "examples")
+    every = alerts(run("hunt", "-f", "jsonl", ex).stdout)
+    r = run("hunt", "-f", "jsonl", "--min-level", "medium", ex)
+    some = alerts(r.stdout)
+    rank = {"informational": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+    kept = [a for a in every if rank.get(a["rule"]["level"], 9) >= 2]
+    check("--min-level medium writes exactly the medium-and-above alerts",
+          r.returncode == 0 and len(some) == len(kept) and 0 < len(some) < len(every) and
+          all(rank[a["rule"]["level"]] >= 2 for a in some), (len(some), len(kept), len(every)))
+    below = len(every) - len(kept)
+    check("the summary counts the alerts not written",
+          ("shown    %d alerts below --min-level medium" % below).encode() in r.stderr, r.stderr[-400:])
+    check("raised alerts still counted in full",
+          ("  alerts   %d (" % len(every)).encode() in r.stderr, r.stderr[-400:])
+    r = run("hunt", "--min-level", "severe", ex)
+    check("--min-level rejects an unknown level (exit 2)",
+          r.returncode == 2 and b"--min-level" in r.stderr and r.stdout == b"")
+
+
 def main():
     os.chdir(REPO)
     lwtest.run_tests((t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
                       t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity,
-                      t_a2_allow_list, t_summary_and_progress, t_shared_evtx, t_shared_otrf), TMP)
+                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_shared_evtx, t_shared_otrf), TMP)
     return 1 if results[1] else 0
 
 
