@@ -182,6 +182,7 @@ typedef struct lw_hunt_options {
 typedef struct lw_hunt_stats {
     uint64_t files;        /* inputs opened */
     uint64_t files_failed; /* inputs that could not be opened or sniffed */
+    uint64_t archives;     /* zip / 7z / rar / tar archives opened (members count as inputs) */
     uint64_t bytes;        /* bytes read (decompressed) */
     uint64_t records;      /* records seen */
     uint64_t events;       /* records decoded into events */

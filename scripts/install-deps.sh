@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libevtx-dev libevtx-utils libyaml-dev libpcre2-dev libhyperscan-dev
-  libpsl-dev publicsuffix libidn2-dev libicu-dev libsqlite3-dev zlib1g-dev
+  libpsl-dev publicsuffix libidn2-dev libicu-dev libsqlite3-dev zlib1g-dev libarchive-dev
   libcmocka-dev libcjson-dev
   jq python3 python3-yaml
   chromium bind9-utils fonts-dejavu-core

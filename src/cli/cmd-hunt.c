@@ -377,8 +377,12 @@ static void print_summary(const lw_hunt_stats *s, size_t nrules, long rejected)
 {
     FILE *f = stderr;
     fprintf(f, "lurewatch: summary\n");
-    fprintf(f, "  inputs   %llu read, %llu not read\n", (unsigned long long)s->files,
+    fprintf(f, "  inputs   %llu read, %llu not read", (unsigned long long)s->files,
             (unsigned long long)s->files_failed);
+    if (s->archives)
+        fprintf(f, " (members of %llu archive%s count as inputs)", (unsigned long long)s->archives,
+                s->archives == 1 ? "" : "s");
+    fputc('\n', f);
     for (size_t i = 0; i < s->nreasons; i++) {
         if (s->reasons[i].file_level != 1)
             continue;

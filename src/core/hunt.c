@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../enrich/enrich.h"
+#include "../input/archive.h"
 #include "../input/input.h"
 #include "../output/alert.h"
 #include "../sigma/correlation.h"
@@ -579,13 +580,71 @@ static void on_match(const lw_rule *rule, const lw_event *ev, void *ud)
         h->opt.on_alert(&a, h->opt.alert_ud);
 }
 
+static lw_status hunt_archive(lw_hunt *h, const char *path);
+static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *inp, const lw_decoder *dec);
+
+/* Read one input whose reader in->rd is open (a file, stdin or an archive member named
+ * path); closes the reader.  member: inside an archive (archives are not opened twice). */
+static lw_status hunt_input(lw_hunt *h, const char *path, lw_input *in, bool member)
+{
+    in->path = path;
+    in->hunt = h;
+    in->max_record = h->opt.max_record_bytes;
+    in->want = h->use_want ? &h->want : NULL;
+    h->st.files++;
+    h->started = true;
+    h->cur_path = NULL; /* interned at the first correlated match of this input */
+    while (lw_reader_avail(&in->rd) < LW_SNIFF_BYTES && lw_reader_fill(&in->rd) > 0)
+        ;
+    if (in->rd.error) {
+        h->st.files--;
+        file_failed(h, path, "unreadable", "cannot read: %s", in->rd.errmsg);
+        lw_reader_close(&in->rd);
+        return LW_OK;
+    }
+    size_t n = lw_reader_avail(&in->rd);
+    const unsigned char *head = (const unsigned char *)lw_reader_data(&in->rd);
+    if (lw_archive_sniff(head, n)) {
+        h->st.files--;
+        lw_reader_close(&in->rd);
+        if (member) {
+            file_failed(h, path, "nested-archive", "archive inside an archive: not opened");
+            return LW_OK;
+        }
+        if (strcmp(path, "-") == 0) {
+            file_failed(h, path, "unreadable", "an archive on stdin is not read: name the file");
+            return LW_OK;
+        }
+        return hunt_archive(h, path);
+    }
+    const lw_decoder *dec = lw_decoder_sniff(head, n);
+    if (!dec) {
+        h->st.files--;
+        if (n == 0)
+            file_failed(h, path, "empty", "empty input");
+        else
+            file_failed(h, path, "unknown-format",
+                        "unknown format (not EVTX, Windows event XML or JSON, Zeek, Suricata EVE, "
+                        "a proxy log or an archive of these)");
+        lw_reader_close(&in->rd);
+        return LW_OK;
+    }
+    lw_status st = dec->open(in);
+    if (st) {
+        dec->close(in); /* frees whatever open() allocated; every close takes empty state */
+        h->st.files--;
+        if (st != LW_ENOMEM)
+            file_failed(h, path, "unreadable", "%s input could not be opened: %s", dec->name,
+                        lw_strerror(st));
+        lw_reader_close(&in->rd);
+        return st == LW_ENOMEM ? st : LW_OK;
+    }
+    return hunt_records(h, path, in, dec);
+}
+
 static lw_status hunt_file(lw_hunt *h, const char *path)
 {
     lw_input in = {0};
-    in.path = path;
-    in.hunt = h;
-    in.max_record = h->opt.max_record_bytes;
-    in.want = h->use_want ? &h->want : NULL;
     size_t window = h->opt.max_record_bytes + 512 * 1024;
     lw_status st = lw_reader_open(&in.rd, path, window);
     if (st) {
@@ -594,53 +653,81 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
         file_failed(h, path, "unreadable", "cannot open: %s", strerror(errno));
         return LW_OK;
     }
-    h->st.files++;
-    h->started = true;
-    h->cur_path = NULL; /* interned at the first correlated match of this input */
-    while (lw_reader_avail(&in.rd) < LW_SNIFF_BYTES && lw_reader_fill(&in.rd) > 0)
-        ;
-    if (in.rd.error) {
-        h->st.files--;
-        file_failed(h, path, "unreadable", "cannot read: %s", in.rd.errmsg);
-        lw_reader_close(&in.rd);
-        return LW_OK;
-    }
-    size_t n = lw_reader_avail(&in.rd);
-    const lw_decoder *dec = lw_decoder_sniff((const unsigned char *)lw_reader_data(&in.rd), n);
-    if (!dec) {
-        h->st.files--;
-        if (n == 0)
-            file_failed(h, path, "empty", "empty input");
-        else
-            file_failed(h, path, "unknown-format",
-                        "unknown format (not EVTX, Windows event XML or JSON, Zeek, Suricata EVE "
-                        "or a proxy log)");
-        lw_reader_close(&in.rd);
-        return LW_OK;
-    }
-    st = dec->open(&in);
+    return hunt_input(h, path, &in, false);
+}
+
+/* Every regular member of the archive at path, as "path:member", in archive order. */
+static lw_status hunt_archive(lw_hunt *h, const char *path)
+{
+    char err[256];
+    lw_archive *a = NULL;
+    lw_status st = lw_archive_open(path, &a, err, sizeof err);
     if (st) {
-        dec->close(&in); /* frees whatever open() allocated; every close takes empty state */
-        h->st.files--;
-        if (st != LW_ENOMEM)
-            file_failed(h, path, "unreadable", "%s input could not be opened: %s", dec->name,
-                        lw_strerror(st));
-        lw_reader_close(&in.rd);
-        return st == LW_ENOMEM ? st : LW_OK;
+        if (st == LW_ENOMEM)
+            return st;
+        file_failed(h, path, "unreadable", "cannot open archive: %s", err);
+        return LW_OK;
     }
+    h->st.archives++;
+    size_t window = h->opt.max_record_bytes + 512 * 1024;
+    uint64_t members = 0;
+    for (;;) {
+        const char *name = NULL;
+        int k = lw_archive_next(a, &name, err, sizeof err);
+        if (k == 0)
+            break;
+        if (k < 0) {
+            file_failed(h, path, "archive-damaged", "archive unreadable after %llu members: %s",
+                        (unsigned long long)members, err);
+            break;
+        }
+        if (++members > LW_ARCHIVE_MAX_MEMBERS) {
+            file_failed(h, path, "archive-too-many", "more than %u members: the rest not read",
+                        LW_ARCHIVE_MAX_MEMBERS);
+            break;
+        }
+        size_t plen = strlen(path), nlen = strlen(name);
+        char *member = malloc(plen + nlen + 2);
+        if (!member) {
+            st = LW_ENOMEM;
+            break;
+        }
+        memcpy(member, path, plen);
+        member[plen] = ':';
+        memcpy(member + plen + 1, name, nlen + 1);
+        lw_input in = {0};
+        st = lw_archive_reader(a, &in.rd, window);
+        if (st == LW_OK)
+            st = hunt_input(h, member, &in, true);
+        free(member);
+        if (st)
+            break;
+    }
+    lw_archive_close(a);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+        h->raw_done += (uint64_t)sb.st_size;
+    return st;
+}
+
+/* The record loop of one open input; closes it. */
+static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *inp, const lw_decoder *dec)
+{
+    lw_input *in = inp;
+    lw_status st;
     lw_event *ev = &h->ev;
     lw_status rc = LW_OK;
     uint64_t next_progress = h->st.records + 65536;
     for (;;) {
         if (h->opt.on_progress && h->st.records >= next_progress) {
             next_progress = h->st.records + 65536;
-            off_t at = in.rd.fd >= 0 ? lseek(in.rd.fd, 0, SEEK_CUR) : -1;
+            off_t at = in->rd.fd >= 0 ? lseek(in->rd.fd, 0, SEEK_CUR) : -1;
             h->opt.on_progress(h->raw_done + (at > 0 ? (uint64_t)at : 0), h->st.files, h->st.events,
                                h->opt.progress_ud);
         }
         lw_event_reset(ev);
         ev->src_path = path;
-        st = dec->next(&in, ev);
+        st = dec->next(in, ev);
         if (st == LW_EFORMAT)
             continue;
         if (st == LW_EOF || st == LW_EIO)
@@ -680,10 +767,10 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
             break;
         }
     }
-    dec->close(&in);
-    if (in.rd.error)
-        emit_diag(h, LW_SEV_ERROR, path, 0, 0, "read-error", in.rd.errmsg);
-    h->st.bytes += in.rd.offset + in.rd.end;
+    dec->close(in);
+    if (in->rd.error)
+        emit_diag(h, LW_SEV_ERROR, path, 0, 0, "read-error", in->rd.errmsg);
+    h->st.bytes += in->rd.offset + in->rd.end;
     lw_enricher_stats es;
     lw_enricher_stats_get(h->enricher, &es);
     h->st.enrich_procs = es.proc_inserts;
@@ -692,9 +779,9 @@ static lw_status hunt_file(lw_hunt *h, const char *path)
     h->st.enrich_motw_merges = es.motw_merges;
     h->st.enrich_motw_evicted = es.motw_evicted + es.motw_too_large;
     struct stat sb;
-    if (in.rd.fd >= 0 && fstat(in.rd.fd, &sb) == 0 && S_ISREG(sb.st_mode))
+    if (in->rd.fd >= 0 && fstat(in->rd.fd, &sb) == 0 && S_ISREG(sb.st_mode))
         h->raw_done += (uint64_t)sb.st_size;
-    lw_reader_close(&in.rd);
+    lw_reader_close(&in->rd);
     if (h->opt.on_progress)
         h->opt.on_progress(h->raw_done, h->st.files, h->st.events, h->opt.progress_ud);
     return rc;

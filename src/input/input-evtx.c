@@ -10,9 +10,9 @@
  * up in one warning at the end rather than skipped one by one: they are remnants, not
  * records of the file, and a healthy log would otherwise report hundreds of skips.
  *
- * libevtx (Debian 20181227) is built without libbfio, so it can only open a path: a gzip
- * or stdin input is first decompressed into an unlinked temporary file in $TMPDIR (or
- * /tmp), bounded by LW_EVTX_MAX_TEMP bytes.
+ * libevtx (Debian 20181227) is built without libbfio, so it can only open a path: a gzip,
+ * archive-member or stdin input is first decompressed into an unlinked temporary file in $TMPDIR
+ * (or /tmp), bounded by LW_EVTX_MAX_TEMP bytes.
  *
  * Errors: a file libevtx cannot open (bad header) is warned about and open() returns
  * LW_EFORMAT; a record it cannot read or render is one lw_input_skip() with libevtx's
@@ -159,7 +159,7 @@ static lw_status open_evtx(lw_input *in)
     lw_status st = LW_OK;
     libevtx_error_t *e = NULL;
     char msg[512];
-    if (in->rd.is_gzip || strcmp(in->path, "-") == 0) {
+    if (in->rd.is_gzip || in->rd.pull || strcmp(in->path, "-") == 0) {
         st = copy_to_temp(in, tmp, sizeof tmp);
         if (st)
             goto fail;

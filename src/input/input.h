@@ -32,10 +32,18 @@ typedef struct lw_reader {
     bool eof, error; /* error: read failed or gzip stream corrupt (message in errmsg) */
     char errmsg[160];
     uint64_t offset; /* absolute (decompressed) offset of buf[0] */
+    /* Pull mode (an archive member): bytes come from pull(pull_ud, dst, cap), which returns
+     * the count, 0 at the end or -1 with a message in errmsg; fd is -1. */
+    ssize_t (*pull)(void *pull_ud, char *dst, size_t cap, char *errmsg, size_t errcap);
+    void *pull_ud;
+    struct lw_pull_gz *pgz; /* a gzip member in pull mode: inflated here */
 } lw_reader;
 
 /* Open path ("-" = stdin) for reading; max is the largest window in bytes. */
 lw_status lw_reader_open(lw_reader *r, const char *path, size_t max);
+/* Read through pull (see lw_reader) instead of a file; the source is not owned. */
+lw_status lw_reader_open_pull(lw_reader *r, ssize_t (*pull)(void *, char *, size_t, char *, size_t),
+                              void *ud, size_t max);
 /* Read more bytes into the window.  Unconsumed bytes [beg, end) are kept (moved to the
  * front; pointers into the old window become invalid).  Returns the number of bytes added,
  * 0 at end of input or on error (check r->error), or -1 when the window is already full

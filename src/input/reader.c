@@ -52,6 +52,124 @@ lw_status lw_reader_open(lw_reader *r, const char *path, size_t max)
     return LW_OK;
 }
 
+/* Pull mode with a gzip-compressed source: raw bytes staged in in[], inflated into the
+ * window.  Concatenated gzip members (as gzip -c a b > ab.gz writes) are read through. */
+struct lw_pull_gz {
+    z_stream zs;
+    bool src_end;     /* the source has no more bytes */
+    bool member_open; /* inside a gzip member (its end not seen yet) */
+    unsigned char in[64 * 1024];
+};
+
+static ssize_t pull_raw(lw_reader *r, char *dst, size_t cap)
+{
+    return r->pull(r->pull_ud, dst, cap, r->errmsg, sizeof r->errmsg);
+}
+
+/* More compressed input: 1 got some, 0 the source ended, -1 error (message set). */
+static int gz_refill(lw_reader *r, struct lw_pull_gz *g)
+{
+    if (g->src_end)
+        return 0;
+    ssize_t k = pull_raw(r, (char *)g->in, sizeof g->in);
+    if (k < 0)
+        return -1;
+    if (k == 0) {
+        g->src_end = true;
+        return 0;
+    }
+    g->zs.next_in = g->in;
+    g->zs.avail_in = (uInt)k;
+    return 1;
+}
+
+/* Inflate up to cap bytes into dst; like pull: count, 0 at the end, -1 on error. */
+static ssize_t pull_gz(lw_reader *r, char *dst, size_t cap)
+{
+    struct lw_pull_gz *g = r->pgz;
+    if (cap > UINT32_MAX)
+        cap = UINT32_MAX;
+    g->zs.next_out = (unsigned char *)dst;
+    g->zs.avail_out = (uInt)cap;
+    while (g->zs.avail_out > 0) {
+        if (g->zs.avail_in == 0) {
+            int k = gz_refill(r, g);
+            if (k < 0)
+                return -1;
+            if (k == 0) {
+                if (g->member_open && g->zs.avail_out == cap) {
+                    lw_fmt(r->errmsg, sizeof r->errmsg, "gzip: unexpected end of compressed data");
+                    return -1;
+                }
+                break; /* clean end, or the bytes so far (the error comes next call) */
+            }
+        }
+        if (!g->member_open) { /* another member follows the one that ended */
+            inflateReset(&g->zs);
+            g->member_open = true;
+        }
+        int z = inflate(&g->zs, Z_NO_FLUSH);
+        if (z == Z_STREAM_END) {
+            g->member_open = false;
+            continue;
+        }
+        if (z == Z_BUF_ERROR && g->zs.avail_in == 0)
+            continue; /* needs more input */
+        if (z != Z_OK) {
+            lw_fmt(r->errmsg, sizeof r->errmsg, "gzip: %s",
+                   g->zs.msg ? g->zs.msg : "corrupt compressed data");
+            return -1;
+        }
+    }
+    return (ssize_t)(cap - g->zs.avail_out);
+}
+
+lw_status lw_reader_open_pull(lw_reader *r, ssize_t (*pull)(void *, char *, size_t, char *, size_t),
+                              void *ud, size_t max)
+{
+    memset(r, 0, sizeof(*r));
+    r->fd = -1;
+    r->max = max < LW_READ_CHUNK ? LW_READ_CHUNK : max;
+    r->cap = LW_READ_CHUNK;
+    r->buf = malloc(r->cap);
+    struct lw_pull_gz *g = calloc(1, sizeof *g);
+    if (!r->buf || !g) {
+        free(r->buf);
+        free(g);
+        r->buf = NULL;
+        return LW_ENOMEM;
+    }
+    r->pull = pull;
+    r->pull_ud = ud;
+    /* Peek: the first bytes decide between plain and gzip. */
+    ssize_t k = pull_raw(r, (char *)g->in, sizeof g->in);
+    if (k < 0) {
+        r->error = true; /* reported by the caller's first fill check */
+        free(g);
+        return LW_OK;
+    }
+    if (k >= 2 && g->in[0] == 0x1f && g->in[1] == 0x8b) {
+        if (inflateInit2(&g->zs, 16 + MAX_WBITS) != Z_OK) {
+            free(g);
+            free(r->buf);
+            r->buf = NULL;
+            return LW_ENOMEM;
+        }
+        g->zs.next_in = g->in;
+        g->zs.avail_in = (uInt)k;
+        g->member_open = true;
+        r->is_gzip = true;
+        r->pgz = g;
+        return LW_OK;
+    }
+    memcpy(r->buf, g->in, (size_t)k); /* cap >= sizeof g->in */
+    r->end = (size_t)k;
+    if (k == 0)
+        r->eof = true;
+    free(g);
+    return LW_OK;
+}
+
 ssize_t lw_reader_fill(lw_reader *r)
 {
     if (r->eof || r->error)
@@ -84,6 +202,20 @@ ssize_t lw_reader_fill(lw_reader *r)
     size_t room = r->cap - r->end;
     if (room > (size_t)INT32_MAX)
         room = (size_t)INT32_MAX;
+    if (r->pull) {
+        ssize_t got =
+            r->pgz ? pull_gz(r, r->buf + r->end, room) : pull_raw(r, r->buf + r->end, room);
+        if (got < 0) {
+            r->error = true;
+            return 0;
+        }
+        if (got == 0) {
+            r->eof = true;
+            return 0;
+        }
+        r->end += (size_t)got;
+        return got;
+    }
     if (!r->gz) {
         ssize_t got;
         do
@@ -126,6 +258,10 @@ ssize_t lw_reader_fill(lw_reader *r)
 
 void lw_reader_close(lw_reader *r)
 {
+    if (r->pgz) {
+        inflateEnd(&r->pgz->zs);
+        free(r->pgz);
+    }
     if (r->gz)
         gzclose((gzFile)r->gz); /* closes fd */
     else if (r->fd >= 0)

@@ -280,11 +280,69 @@ def t_min_level():
           r.returncode == 2 and b"--min-level" in r.stderr and r.stdout == b"")
 
 
+def t_archives():
+    import tarfile
+    import zipfile
+    ex = os.path.join(REPO, "examples")
+    names = sorted(n for n in os.listdir(ex) if not n.startswith("."))
+    plain = alerts(run("hunt", "-f", "jsonl", *[os.path.join(ex, n) for n in names]).stdout)
+    key = lambda a: (a["rule"]["id"], a.get("time"), a["source"]["record"])
+    zpath = os.path.join(TMP, "bundle.zip")
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("logs/", "")  # a folder entry: passed over
+        for n in names:
+            z.write(os.path.join(ex, n), "logs/" + n)
+        z.writestr("logs/notes.bin", bytes(range(256)) * 4)  # unknown format
+        inner = os.path.join(TMP, "inner.zip")
+        with zipfile.ZipFile(inner, "w") as zi:
+            zi.writestr("x.json", "{}")
+        z.write(inner, "logs/inner.zip")  # nested: reported, not opened
+    r = run("hunt", "-f", "jsonl", zpath)
+    got = alerts(r.stdout)
+    check("zip: the members give the same alerts as the files",
+          r.returncode == 0 and sorted(map(key, got)) == sorted(map(key, plain)),
+          (len(got), len(plain), r.stderr[-500:]))
+    check("zip: sources name archive:member",
+          got and all(a["source"]["path"].startswith(zpath + ":logs/") for a in got),
+          got[:1] and got[0]["source"])
+    err = r.stderr.decode()
+    check("zip: summary counts members as inputs, the junk and nested members as not read",
+          ("inputs   %d read, 2 not read (members of 1 archive count as inputs)" % len(names)) in err
+          and "nested-archive" in err and "unknown-format" in err and "inner.zip" in err, err[-900:])
+    tpath = os.path.join(TMP, "bundle.tar.gz")
+    with tarfile.open(tpath, "w:gz") as t:
+        for n in names:
+            t.add(os.path.join(ex, n), n)
+    r = run("hunt", "-f", "jsonl", tpath)
+    check("tar.gz: same alerts as the files",
+          r.returncode == 0 and sorted(map(key, alerts(r.stdout))) == sorted(map(key, plain)),
+          r.stderr[-400:])
+    cut = os.path.join(TMP, "cut.zip")
+    data = open(zpath, "rb").read()
+    open(cut, "wb").write(data[: len(data) // 2])
+    r = run("hunt", "-f", "jsonl", cut)
+    check("truncated zip: exit 0 and a located message", r.returncode == 0 and b"cut.zip" in r.stderr,
+          r.stderr[-400:])
+    evtx = os.path.join(SHARED, "data", "evtx_attack_samples",
+                        "sysmon_mshta_sharpshooter_stageless_meterpreter.evtx")
+    if not os.path.exists(evtx):
+        return skip("EVTX inside a zip", "../shared absent")
+    ez = os.path.join(TMP, "evtx.zip")
+    with zipfile.ZipFile(ez, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(evtx, "d3.evtx")
+    a1 = alerts(run("hunt", "-f", "jsonl", evtx).stdout)
+    r = run("hunt", "-f", "jsonl", ez)
+    a2 = alerts(r.stdout)
+    check("EVTX inside a zip: the same alerts as the file",
+          r.returncode == 0 and len(a1) > 0 and sorted(map(key, a1)) == sorted(map(key, a2)),
+          (len(a1), len(a2), r.stderr[-300:]))
+
+
 def main():
     os.chdir(REPO)
     lwtest.run_tests((t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
                       t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity,
-                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_shared_evtx, t_shared_otrf), TMP)
+                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_shared_evtx, t_shared_otrf), TMP)
     return 1 if results[1] else 0
 
 
