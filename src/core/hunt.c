@@ -710,10 +710,34 @@ static lw_status hunt_archive(lw_hunt *h, const char *path)
     return st;
 }
 
+/*
+ * Sysmon writes its own UtcTime into every event; some exports rewrite the event time
+ * (the OTRF LSASS JSON's TimeCreated is 19 hours off its UtcTime).  Say so once per input,
+ * at the first Sysmon event with a UtcTime: times shown are the event times, while network
+ * evidence is matched on UtcTime, and an analyst lining the two up needs to know.
+ * Returns true once the input has been checked.
+ */
+static bool check_clock(lw_input *in, const lw_event *ev)
+{
+    const lw_field *f = lw_event_find(ev, LW_STR_LIT("UtcTime"));
+    int64_t utc;
+    if (!f || ev->time_ms == INT64_MIN || !lw_parse_time(f->value, &utc))
+        return false;
+    int64_t d = utc - ev->time_ms;
+    if (d > 3600 * 1000LL || d < -3600 * 1000LL)
+        lw_input_warn(in, ev->record, "clock-mismatch",
+                      "Sysmon UtcTime is %+.1f h from the event time (TimeCreated / @timestamp): "
+                      "an export time-zone error?  Alerts show the event time; network evidence "
+                      "is matched on UtcTime",
+                      (double)d / 3600000.0);
+    return true;
+}
+
 /* The record loop of one open input; closes it. */
 static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *inp, const lw_decoder *dec)
 {
     lw_input *in = inp;
+    bool clock_checked = false;
     lw_status st;
     lw_event *ev = &h->ev;
     lw_status rc = LW_OK;
@@ -744,6 +768,8 @@ static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *inp, const
             rc = st;
             break;
         }
+        if (!clock_checked)
+            clock_checked = check_clock(in, ev);
         if (h->evs) {
             bool keep = false;
             if ((st = lw_evstore_observe(h->evs, ev, &keep)) ||

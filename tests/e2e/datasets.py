@@ -94,6 +94,30 @@ def t_chain_datasets():
                   any(e["event"].get("EventID") == "3" for e in evs), images)
 
 
+def t_zip_datasets():
+    """The OTRF datasets as published (a zip holding the full JSON, not the trimmed lines)."""
+    for name, campaign in (("D-1", "LSASS_campaign_01_MKT01"), ("D-2", "LSASS_campaign_03_PRD01")):
+        d = p("otrf_security_datasets", campaign)
+        z = [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.endswith(".zip")]
+        if not z:
+            check("%s zip present" % name, False, d)
+            continue
+        r = subprocess.run([LW, "hunt", "-f", "jsonl", z[0]], capture_output=True, text=True,
+                           timeout=600)
+        a = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+        describe(name + " (zip)", a)
+        c = chains(a)
+        check("%s zip: exactly one chain at high or above, with the download URL" % name,
+              r.returncode == 0 and len(c) == 1 and
+              any("winx64_payload.exe" in e["event"].get("HostUrl", "") for e in c[0]["events"]),
+              [x["rule"]["title"] for x in c])
+        check("%s zip: alerts name the member" % name,
+              a and all(x["source"]["path"].startswith(z[0] + ":") for x in a), a[:1])
+        want = {"D-1": "+19.0 h", "D-2": "-4.6 h"}[name]  # TimeCreated vs Sysmon UtcTime
+        check("%s zip: the %s TimeCreated / UtcTime disagreement is reported" % (name, want),
+              "clock-mismatch" in r.stderr and want in r.stderr, r.stderr[-600:])
+
+
 def zeek_dir(campaign):
     return p("otrf_security_datasets", campaign, "zeek")
 
@@ -199,7 +223,7 @@ def main():
     if not os.path.isdir(DATA):
         print("datasets: %s absent; skipped" % DATA)
         return 77
-    for t in (t_chain_datasets, t_chain_with_zeek, t_hit_datasets, t_benign_datasets, t_pre_attack_windows):
+    for t in (t_chain_datasets, t_zip_datasets, t_chain_with_zeek, t_hit_datasets, t_benign_datasets, t_pre_attack_windows):
         try:
             t()
         except Exception as e:
