@@ -396,8 +396,17 @@ static void print_summary(const lw_hunt_stats *s, size_t nrules, long rejected)
             continue;
         fprintf(f, "    %-22s %8llu  first at", s->reasons[i].reason,
                 (unsigned long long)s->reasons[i].count);
-        for (size_t k = 0; k < s->reasons[i].nfirst; k++)
-            fprintf(f, "%s %s", k ? "," : "", s->reasons[i].first[k]);
+        /* "path:1, :2, :3" when the first few are in one input (they usually are). */
+        const char *first = s->reasons[i].first[0];
+        const char *colon = strrchr(first, ':');
+        size_t plen = colon ? (size_t)(colon - first) : 0;
+        for (size_t k = 0; k < s->reasons[i].nfirst; k++) {
+            const char *loc = s->reasons[i].first[k];
+            if (k && plen && strncmp(loc, first, plen) == 0 && loc[plen] == ':' &&
+                !strchr(loc + plen + 1, ':'))
+                loc += plen;
+            fprintf(f, "%s %s", k ? "," : "", loc);
+        }
         fputc('\n', f);
     }
     for (size_t i = 0; i < s->nreasons; i++) {

@@ -111,6 +111,15 @@ def t_bad_inputs():
           r.returncode == 0 and len(alerts(r.stdout)) == 9, (r.returncode, r.stderr[-400:]))
     s = summary(r.stderr, "records")
     check("deep nesting counted as skipped", s.get("skipped", 0) >= 2, s)
+    lines = os.path.join(TMP, "junk-lines.jsonl")
+    with open(lines, "w") as f:
+        f.write("not json\n" + good + "{broken\n" + "]]\n")
+    r = run("hunt", "-f", "jsonl", lines)
+    where = [l for l in r.stderr.decode().splitlines() if "first at" in l]
+    check("skip locations: the path once, then :line", where and
+          where[0].rstrip().endswith("junk-lines.jsonl:1, :%d, :%d" % (len(good.splitlines()) + 2,
+                                                                          len(good.splitlines()) + 3)),
+          where)
     r = run("hunt", "-f", "jsonl", "--max-record-bytes", "65536", big)
     check("--max-record-bytes skips the big line", r.returncode == 0 and
           b"record-too-large" in r.stderr and len(alerts(r.stdout)) == 9, r.stderr[-400:])
