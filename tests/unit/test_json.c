@@ -1247,6 +1247,16 @@ static void test_sniff(void **state)
     assert_int_equal(d->sniff((const unsigned char *)"<Event", 6), 0);
     assert_int_equal(d->sniff((const unsigned char *)"", 0), 0);
     assert_int_equal(d->sniff((const unsigned char *)"   ", 3), 0);
+    /* The registry: a bad first line is passed over, at higher confidence. */
+    static const char cut[] =
+        "ata\":{\"Image\":\"x\"}}}\n{\"EventID\":1,\"Channel\":\"Security\"}\n";
+    assert_ptr_equal(lw_decoder_sniff((const unsigned char *)cut, sizeof cut - 1), d);
+    static const char banner[] = "# exported by a tool\nplain text\n{\"winlog\":{}}\n";
+    assert_ptr_equal(lw_decoder_sniff((const unsigned char *)banner, sizeof banner - 1), d);
+    static const char weak[] = "junk\n{\"a\":1}\n"; /* JSON but no Windows keys: 60 < 80 */
+    assert_null(lw_decoder_sniff((const unsigned char *)weak, sizeof weak - 1));
+    static const char late[] = "1\n2\n3\n4\n5\n6\n7\n8\n9\n{\"EventID\":1}\n"; /* past 8 lines */
+    assert_null(lw_decoder_sniff((const unsigned char *)late, sizeof late - 1));
 }
 
 static int setup(void **state)
