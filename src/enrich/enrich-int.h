@@ -184,6 +184,9 @@ bool lw_proc_lookup(lw_proc_table *t, const lw_proc_fields *f, lw_ancestry *out)
 /* Process termination: the pid may be reused from now on. */
 void lw_proc_terminated(lw_proc_table *t, const lw_proc_fields *f);
 void lw_proc_table_stats(const lw_proc_table *t, lw_enricher_stats *st);
+/* A hint: start loading the index slot of this GUID, so that a lookup or creation a little
+ * later finds it in cache.  No effect on the table. */
+void lw_proc_prefetch(const lw_proc_table *t, lw_str guid);
 
 /* Parse a pid logged as decimal ("1988") or 0x-hex ("0x7c4"). */
 bool lw_parse_pid(lw_str s, uint32_t *pid);

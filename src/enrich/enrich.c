@@ -442,6 +442,8 @@ lw_status lw_enrich_event(lw_enricher *e, lw_event *ev)
         return LW_OK;
     picked p;
     pick(ev, &p);
+    if (p.guid.n) /* the table is far bigger than cache: overlap the miss with the work below */
+        lw_proc_prefetch(e->procs, p.guid);
     lw_status st;
     if (creation)
         return enrich_process(e, ev, &p);

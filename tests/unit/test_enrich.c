@@ -588,6 +588,116 @@ static void test_ancestry_guid(void **state)
     lw_enricher_free(en);
 }
 
+/* A Sysmon 11 of process guid; returns whether the table knew it (a lookup that did not
+ * miss). */
+static bool actor_known(lw_enricher *en, lw_event *ev, int64_t t, const char *guid)
+{
+    lw_enricher_stats a, b;
+    lw_enricher_stats_get(en, &a);
+    mk(ev, SYSMON, 11, t, "H", "ProcessGuid", guid, "Image", "C:\\Windows\\System32\\cmd.exe",
+       "TargetFilename", "C:\\x.txt", NULL);
+    assert_int_equal(lw_enrich_event(en, ev), LW_OK);
+    lw_enricher_stats_get(en, &b);
+    assert_int_equal(b.proc_lookups, a.proc_lookups + 1);
+    return b.proc_lookup_misses == a.proc_lookup_misses;
+}
+
+/* Well-formed GUIDs are keyed by their parsed 128 bits (any case); anything else by its
+ * text, case-insensitively, and the two kinds never meet. */
+static void test_ancestry_guid_keys(void **state)
+{
+    lw_enricher *en;
+    assert_int_equal(lw_enricher_new(&en), LW_OK);
+    lw_event ev;
+    lw_event_init(&ev);
+    const char *CHR = "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe";
+    const char *CMD = "C:\\Windows\\System32\\cmd.exe";
+    const char *UP = "{81056205-565C-64DC-2304-00000000080A}";
+    const char *LO = "{81056205-565c-64dc-2304-00000000080a}";
+    proc1(en, &ev, 1000, "H", UP, "{E}", "10", "1", CHR, "C:\\Windows\\explorer.exe", "chrome");
+    /* Upper and lower case name the same process: as the acting process, ... */
+    assert_true(actor_known(en, &ev, 1100, LO));
+    expect(&ev, "ParentImageClass", "desktop");
+    assert_true(actor_known(en, &ev, 1100, " {81056205-565c-64DC-2304-00000000080A} "));
+    /* ... and as a parent. */
+    proc1(en, &ev, 1200, "H", "{81056205-565c-64dc-2304-00000000080b}", LO, "11", "10", CMD, CHR,
+          "cmd");
+    expect(&ev, "AncestorIsBrowser", "true");
+    expect(&ev, "GrandparentImage", "C:\\Windows\\explorer.exe");
+    /* One digit differs: another process.  So does every GUID of another shape. */
+    assert_false(actor_known(en, &ev, 1300, "{81056205-565c-64dc-2304-00000000080c}"));
+    assert_false(actor_known(en, &ev, 1300, "81056205-565c-64dc-2304-00000000080a"));
+    assert_false(actor_known(en, &ev, 1300, "{81056205565c64dc230400000000080a}"));
+    assert_false(actor_known(en, &ev, 1300, "{81056205-565c-64dc-2304-00000000080a"));
+    assert_false(actor_known(en, &ev, 1300, "-"));
+
+    /* Malformed GUIDs still work, by text, case-insensitively: a non-hex digit, a missing
+     * dash, a short one. */
+    const char *bad[] = {"{81056205-565c-64dc-2304-00000000080G}",
+                         "{81056205-565c-64dc-2304+00000000080a}", "{ABC}"};
+    for (int i = 0; i < 3; i++) {
+        char pid[8], low[64];
+        lw_fmt(pid, sizeof pid, "%d", 20 + i);
+        proc1(en, &ev, 2000 + i, "H", bad[i], UP, pid, "10", CMD, CHR, "cmd");
+        expect(&ev, "AncestorIsBrowser", "true");
+        size_t n = strlen(bad[i]);
+        for (size_t k = 0; k <= n; k++)
+            low[k] = (char)(bad[i][k] >= 'A' && bad[i][k] <= 'Z' ? bad[i][k] + 32 : bad[i][k]);
+        assert_true(actor_known(en, &ev, 2100, bad[i]));
+        assert_true(actor_known(en, &ev, 2100, low));
+        expect(&ev, "ParentImageClass", "browser");
+    }
+    lw_event_destroy(&ev);
+    lw_enricher_free(en);
+}
+
+/* The open-addressed GUID index under eviction: entries leave it (later lookups miss, the
+ * survivors are still found after the shifts), and every eviction is counted. */
+static void test_ancestry_guid_eviction(void **state)
+{
+    lw_enricher_limits lim = {.max_procs = 5, .max_depth = 4, .proc_max_age_ms = 100000};
+    lw_enricher *en;
+    assert_int_equal(lw_enricher_new_limits(&lim, &en), LW_OK);
+    lw_event ev;
+    lw_event_init(&ev);
+    char g[64], pg[64], pid[16];
+    for (int i = 0; i < 40; i++) {
+        /* Alternate case, and mix in a malformed GUID now and then. */
+        lw_fmt(g, sizeof g,
+               i % 7 == 3 ? "{bad-%d}"
+               : i % 2    ? "{0000%04X-AAAA-BBBB-CCCC-0000000000%02X}"
+                          : "{0000%04x-aaaa-bbbb-cccc-0000000000%02x}",
+               i, i);
+        lw_fmt(pid, sizeof pid, "%d", 100 + i);
+        proc1(en, &ev, 1000 + i, "H", g, i ? pg : "{root}", pid, "1",
+              "C:\\Windows\\System32\\cmd.exe", "C:\\Windows\\System32\\cmd.exe", "cmd");
+        memcpy(pg, g, sizeof pg);
+    }
+    lw_enricher_stats st;
+    lw_enricher_stats_get(en, &st);
+    assert_int_equal(st.procs, 5);
+    assert_int_equal(st.proc_inserts, 40);
+    assert_int_equal(st.proc_evicted_count, 35);
+    assert_int_equal(st.proc_evicted_age, 0);
+    /* The five newest are found in either case; the older ones are gone. */
+    for (int i = 0; i < 40; i++) {
+        lw_fmt(g, sizeof g, i % 7 == 3 ? "{BAD-%d}" : "{0000%04x-AAAA-bbbb-CCCC-0000000000%02x}", i,
+               i);
+        if (actor_known(en, &ev, 2000, g) != (i >= 35))
+            fail_msg("process %d: expected %s", i, i >= 35 ? "known" : "evicted");
+    }
+    /* Age eviction empties the index: nothing is found afterwards, and it is counted. */
+    proc1(en, &ev, 500000, "H", "{11111111-2222-3333-4444-555555555555}", "{root}", "7", "1",
+          "C:\\Windows\\System32\\cmd.exe", "C:\\Windows\\System32\\cmd.exe", "cmd");
+    lw_enricher_stats_get(en, &st);
+    assert_int_equal(st.proc_evicted_age, 5);
+    assert_int_equal(st.procs, 1);
+    assert_true(actor_known(en, &ev, 500001, "{11111111-2222-3333-4444-555555555555}"));
+    assert_false(actor_known(en, &ev, 500001, "{00000027-aaaa-bbbb-cccc-000000000027}"));
+    lw_event_destroy(&ev);
+    lw_enricher_free(en);
+}
+
 static void sec4688(lw_enricher *en, lw_event *ev, int64_t t, const char *pid, const char *ppid,
                     const char *image, const char *pimage, const char *cmd)
 {
@@ -739,12 +849,20 @@ static void test_url_fields(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_motw_parse),        cmocka_unit_test(test_split_stream),
-        cmocka_unit_test(test_motw_merge),        cmocka_unit_test(test_motw_bounds),
-        cmocka_unit_test(test_cmdline),           cmocka_unit_test(test_cmdline_bounds),
-        cmocka_unit_test(test_find_url),          cmocka_unit_test(test_classify),
-        cmocka_unit_test(test_ancestry_guid),     cmocka_unit_test(test_ancestry_pid),
-        cmocka_unit_test(test_ancestry_eviction), cmocka_unit_test(test_url_fields),
+        cmocka_unit_test(test_motw_parse),
+        cmocka_unit_test(test_split_stream),
+        cmocka_unit_test(test_motw_merge),
+        cmocka_unit_test(test_motw_bounds),
+        cmocka_unit_test(test_cmdline),
+        cmocka_unit_test(test_cmdline_bounds),
+        cmocka_unit_test(test_find_url),
+        cmocka_unit_test(test_classify),
+        cmocka_unit_test(test_ancestry_guid),
+        cmocka_unit_test(test_ancestry_pid),
+        cmocka_unit_test(test_ancestry_eviction),
+        cmocka_unit_test(test_url_fields),
+        cmocka_unit_test(test_ancestry_guid_keys),
+        cmocka_unit_test(test_ancestry_guid_eviction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
