@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "evtx-native.h"
 #include "xml-event.h"
 
 /* libevtx.h includes <libbfio.h> on every POSIX build, but Debian's libevtx-dev does not
@@ -384,10 +385,67 @@ static void close_evtx(lw_input *in)
     in->decoder_state = NULL;
 }
 
-const lw_decoder lw_decoder_evtx = {
+/* The libevtx decoder: the correctness oracle of the native one, and the way out for a
+ * user who hits a native-decoder bug (LUREWATCH_EVTX_DECODER=libevtx). */
+const lw_decoder lw_decoder_evtx_libevtx = {
     .name = "evtx",
     .sniff = sniff_evtx,
     .open = open_evtx,
     .next = next_evtx,
     .close = close_evtx,
+};
+
+/* ---- the registered "evtx" decoder: native unless LUREWATCH_EVTX_DECODER=libevtx ---- */
+
+typedef struct evtx_pick {
+    const lw_decoder *impl;
+    void *state; /* impl's decoder_state */
+} evtx_pick;
+
+static lw_status open_evtx_pick(lw_input *in)
+{
+    evtx_pick *p = calloc(1, sizeof *p);
+    if (!p)
+        return LW_ENOMEM;
+    p->impl = &lw_decoder_evtx_native;
+    const char *env = getenv("LUREWATCH_EVTX_DECODER");
+    if (env && strcmp(env, "libevtx") == 0)
+        p->impl = &lw_decoder_evtx_libevtx;
+    else if (env && *env && strcmp(env, "native") != 0)
+        lw_input_warn(in, 0, "evtx-decoder",
+                      "LUREWATCH_EVTX_DECODER=%s is neither native nor libevtx: using native", env);
+    in->decoder_state = NULL;
+    lw_status st = p->impl->open(in);
+    p->state = in->decoder_state;
+    in->decoder_state = p;
+    return st;
+}
+
+static lw_status next_evtx_pick(lw_input *in, lw_event *ev)
+{
+    evtx_pick *p = in->decoder_state;
+    in->decoder_state = p->state;
+    lw_status st = p->impl->next(in, ev);
+    p->state = in->decoder_state;
+    in->decoder_state = p;
+    return st;
+}
+
+static void close_evtx_pick(lw_input *in)
+{
+    evtx_pick *p = in->decoder_state;
+    if (!p)
+        return;
+    in->decoder_state = p->state;
+    p->impl->close(in);
+    free(p);
+    in->decoder_state = NULL;
+}
+
+const lw_decoder lw_decoder_evtx = {
+    .name = "evtx",
+    .sniff = sniff_evtx,
+    .open = open_evtx_pick,
+    .next = next_evtx_pick,
+    .close = close_evtx_pick,
 };
