@@ -104,7 +104,7 @@ typedef struct pool {
 /* A substitution value of the current record: type and chunk range. */
 typedef struct bval {
     uint8_t type;
-    uint8_t busy;    /* BinXml value being rendered */
+    uint8_t busy; /* BinXml value being rendered */
     uint32_t off, size;
     uint32_t parsed; /* BinXml: first node of its parsed fragment in the record pool + 1 */
 } bval;
@@ -322,7 +322,8 @@ static void put_utf16(lw_buf *o, const uint8_t *p, size_t nchars, int esc, bool 
 
 /* ---- names ------------------------------------------------------------------------- */
 
-/* The name at chunk offset off, converted once per chunk; its text is s->spool[out_off, +out_len). */
+/* The name at chunk offset off, converted once per chunk; its text is s->spool[out_off, +out_len).
+ */
 static bool get_name(nat *s, uint32_t off, uint32_t *out_off, uint32_t *out_len, uint32_t *size)
 {
     if (off >= s->clen || s->clen - off < NAME_HDR + 2)
@@ -965,19 +966,16 @@ static bool render_scalar(nat *s, uint8_t t, uint32_t off, uint32_t n, int esc)
     case V_GUID:
         put_guid(o, p);
         return true;
-    case V_SIZET:
-        lw_buf_puts(o, "0x");
-        if (fs == 4)
-            put_hex(o, le32(p), 8, false);
-        else
-            put_hex(o, le64(p), 16, false);
+    case V_SIZET: /* decimal, as libevtx writes it */
+        put_u64(o, fs == 4 ? le32(p) : le64(p));
         return true;
     case V_FILETIME:
         put_filetime(o, le64(p));
         return true;
     case V_SYSTEMTIME:
-        put_datetime(o, le16(p), le16(p + 2), le16(p + 6), le16(p + 8), le16(p + 10), le16(p + 12),
-                     (uint32_t)le16(p + 14) * 1000000u);
+        /* milliseconds only, as libevtx writes it: 2020-12-11T12:28:01.177Z */
+        lw_buf_printf(o, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", le16(p), le16(p + 2), le16(p + 6),
+                      le16(p + 8), le16(p + 10), le16(p + 12), le16(p + 14));
         return true;
     case V_SID:
         if (!put_sid(o, p, n))
@@ -1314,8 +1312,8 @@ static lw_status open_evtx_native(lw_input *in)
     size_t got = fill_to(in, s, FILE_HDR);
     const uint8_t *h = (const uint8_t *)lw_reader_data(&in->rd);
     if (got < FILE_HDR) {
-        lw_input_warn(in, 0, "evtx-header", "not a readable EVTX file: %zu bytes, the header alone is %u",
-                      got, FILE_HDR);
+        lw_input_warn(in, 0, "evtx-header",
+                      "not a readable EVTX file: %zu bytes, the header alone is %u", got, FILE_HDR);
         return LW_EFORMAT;
     }
     if (memcmp(h, "ElfFile\0", 8) != 0) {
@@ -1399,8 +1397,8 @@ static bool load_chunk(lw_input *in, nat *s)
         s->bad_chunk = true;
         s->st.bad_chunks++;
         warn(in, s, 0, "evtx-bad-chunk",
-             "chunk %llu (file offset %llu): %s; its records are skipped",
-             (unsigned long long)cn, (unsigned long long)(FILE_HDR + (cn - 1) * CHUNK_SIZE),
+             "chunk %llu (file offset %llu): %s; its records are skipped", (unsigned long long)cn,
+             (unsigned long long)(FILE_HDR + (cn - 1) * CHUNK_SIZE),
              got < CHUNK_HDR ? "cut inside the chunk header" : "no ElfChnk signature");
         if (got < CHUNK_HDR)
             s->have_chunk = false;
@@ -1410,8 +1408,9 @@ static bool load_chunk(lw_input *in, nat *s)
     s->last_rec = le64(c + 16);
     uint32_t hsize = le32(c + 40), free_off = le32(c + 48);
     if (hsize != 128)
-        warn(in, s, 0, "evtx-bad-chunk", "chunk %llu: header size %u (expected 128); reading anyway",
-             (unsigned long long)cn, hsize);
+        warn(in, s, 0, "evtx-bad-chunk",
+             "chunk %llu: header size %u (expected 128); reading anyway", (unsigned long long)cn,
+             hsize);
     uint32_t crc = (uint32_t)crc32(0L, c, 120);
     crc = (uint32_t)crc32(crc, c + 128, CHUNK_HDR - 128);
     if (crc != le32(c + 124)) {
@@ -1602,8 +1601,8 @@ static lw_status next_evtx_native(lw_input *in, lw_event *ev)
                             s->err_off);
         }
         lw_xml_error xe = {0, NULL};
-        lw_status st = lw_xml_event_parse_want(s->out.p, s->out.n, ev, LW_XML_EVTX_DUMP_VALUES,
-                                               in->want, &xe);
+        lw_status st =
+            lw_xml_event_parse_want(s->out.p, s->out.n, ev, LW_XML_EVTX_DUMP_VALUES, in->want, &xe);
         if (st == LW_ENOMEM)
             return st;
         if (st != LW_OK)

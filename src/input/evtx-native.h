@@ -36,14 +36,14 @@
 
 /* Counters of one open input (for tests and the fuzzer). */
 typedef struct lw_evtx_native_stats {
-    uint64_t chunks;        /* chunks met (including bad and empty ones) */
-    uint64_t bad_chunks;    /* chunk headers that were not chunk headers: skipped */
-    uint64_t empty_chunks;  /* all-zero chunks (pre-allocated, never written) */
-    uint64_t crc_mismatch;  /* chunk header or event-records CRC32 mismatches */
-    uint64_t warnings;      /* lw_input_warn() calls */
-    uint64_t records;       /* records delivered as events */
-    uint64_t skipped;       /* lw_input_skip() calls */
-    uint64_t templates;     /* template definitions parsed */
+    uint64_t chunks;       /* chunks met (including bad and empty ones) */
+    uint64_t bad_chunks;   /* chunk headers that were not chunk headers: skipped */
+    uint64_t empty_chunks; /* all-zero chunks (pre-allocated, never written) */
+    uint64_t crc_mismatch; /* chunk header or event-records CRC32 mismatches */
+    uint64_t warnings;     /* lw_input_warn() calls */
+    uint64_t records;      /* records delivered as events */
+    uint64_t skipped;      /* lw_input_skip() calls */
+    uint64_t templates;    /* template definitions parsed */
 } lw_evtx_native_stats;
 
 /* The counters of in (opened by lw_decoder_evtx_native), or NULL. */
