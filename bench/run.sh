@@ -442,6 +442,16 @@ EOF
     FAILED=1
     LW_EVTX_SEC=""
   fi
+  if [ -n "$LW_EVTX_SEC" ]; then
+    # The same hunt through libevtx (the native decoder's oracle and fallback).
+    echo "run.sh: [8b] lurewatch hunt, shipped rules, EVTX corpus, LUREWATCH_EVTX_DECODER=libevtx" >&2
+    if measure env LUREWATCH_EVTX_DECODER=libevtx "$LW" hunt -q -f jsonl -o /dev/null "$EVTX_CORPUS"; then
+      row "... same, LUREWATCH_EVTX_DECODER=libevtx" "$EVTX_NAME" "$BEST" "$EVTX_BYTES" "$EVTX_RECORDS" "$RSS_KB" \
+        "$(lw_summary records_decoded) decoded, $(lw_summary records_skipped) skipped; native is $(fdiv "$BEST" "$LW_EVTX_SEC" %.2f)x as fast"
+    else
+      note "lurewatch with LUREWATCH_EVTX_DECODER=libevtx failed: row skipped"
+    fi
+  fi
   if have evtxexport; then
     echo "run.sh: [9] evtxexport -f xml, EVTX corpus" >&2
     if measure "$TMP/evtxexport-all.sh" "$TMP/evtx.list"; then

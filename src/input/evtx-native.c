@@ -294,30 +294,63 @@ static void put_cp(lw_buf *o, uint32_t cp, int esc)
     lw_buf_put(o, b, n);
 }
 
+/* Write code point cp (< 0x110000, not a surrogate) as UTF-8 at w; returns the end. */
+static inline char *utf8_at(char *w, uint32_t cp)
+{
+    if (cp < 0x800) {
+        *w++ = (char)(0xc0 | (cp >> 6));
+    } else if (cp < 0x10000) {
+        *w++ = (char)(0xe0 | (cp >> 12));
+        *w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+    } else {
+        *w++ = (char)(0xf0 | (cp >> 18));
+        *w++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+        *w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+    }
+    *w++ = (char)(0x80 | (cp & 0x3f));
+    return w;
+}
+
 /* Append nchars UTF-16LE characters at p, stopping at a NUL when stop_nul; unpaired
- * surrogates become U+FFFD. */
+ * surrogates become U+FFFD.  Written in place after one reservation (at most 6 bytes per
+ * UTF-16 unit: "&quot;"), as this is the hot loop of the decoder. */
 static void put_utf16(lw_buf *o, const uint8_t *p, size_t nchars, int esc, bool stop_nul)
 {
+    if (!lw_buf_reserve(o, nchars * 6 + 1))
+        return;
+    char *w = o->p + o->n;
     for (size_t i = 0; i < nchars; i++) {
         uint32_t c = le16(p + 2 * i);
-        if (c == 0 && stop_nul)
-            return;
         if (c < 0x80) {
-            put_escaped_byte(o, (char)c, esc);
+            if (c == 0 && stop_nul)
+                break;
+            if (esc != ESC_NONE && (c == '&' || c == '<' || c == '>' || c == '"')) {
+                const char *e = c == '&'          ? "&amp;"
+                                : c == '<'        ? "&lt;"
+                                : c == '>'        ? "&gt;"
+                                : esc == ESC_ATTR ? "&quot;"
+                                                  : "\"";
+                size_t l = strlen(e);
+                memcpy(w, e, l);
+                w += l;
+            } else {
+                *w++ = (char)c;
+            }
             continue;
         }
         if (c >= 0xd800 && c < 0xdc00 && i + 1 < nchars) {
             uint32_t d = le16(p + 2 * i + 2);
             if (d >= 0xdc00 && d < 0xe000) {
-                put_cp(o, 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00), esc);
+                w = utf8_at(w, 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00));
                 i++;
                 continue;
             }
         }
         if (c >= 0xd800 && c < 0xe000)
             c = 0xfffd;
-        put_cp(o, c, esc);
+        w = utf8_at(w, c);
     }
+    o->n = (size_t)(w - o->p);
 }
 
 /* ---- names ------------------------------------------------------------------------- */

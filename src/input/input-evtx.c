@@ -1,4 +1,12 @@
 /*
+ * The registered "evtx" decoder and the libevtx one.
+ *
+ * lw_decoder_evtx (in the registry) reads with the native decoder (evtx-native.c) unless
+ * the environment says LUREWATCH_EVTX_DECODER=libevtx; lw_decoder_evtx_libevtx, below, is
+ * the libevtx decoder: the correctness oracle of the native one (test_evtx_native.c) and
+ * the way out for a user who hits a native-decoder bug.  The rest of this comment is about
+ * the libevtx decoder.
+ *
  * EVTX decoder (Windows binary event log) on top of libevtx.
  *
  * libevtx renders each record to XML; xml-event.c turns that into the event with values

@@ -5,8 +5,10 @@
  *
  * Deliberate differences from evtx_dump: none in values (xml-event normalizes GUID
  * braces, zero-padded hex and surrounding whitespace to evtx_dump's form).  We add
- * param1..N and "Data" for unnamed <Data> elements, and we also emit libevtx's recovered
- * records (evtx_dump does not recover), so JSON records are looked up by EventRecordID.
+ * param1..N and "Data" for unnamed <Data> elements, and the libevtx decoder also emits
+ * libevtx's recovered records (evtx_dump does not recover), so JSON records are looked up
+ * by EventRecordID.  lw_decoder_evtx is the native decoder here (LUREWATCH_EVTX_DECODER is
+ * unset); tests/unit/test_evtx_native.c compares it with libevtx.
  */
 #include <ftw.h>
 #include <setjmp.h>
