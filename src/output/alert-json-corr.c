@@ -12,13 +12,12 @@
  */
 #include "../core/evidence.h"
 #include "../sigma/correlation.h"
+#include "json-writer.h"
 #include "sink.h"
 
 static void jstr(lw_buf *b, lw_str s)
 {
-    lw_buf_putc(b, '"');
-    lw_buf_put_json_escaped(b, s.p ? s.p : "", s.n);
-    lw_buf_putc(b, '"');
+    lw_jw_put_str(b, s.p, s.n);
 }
 
 static void jtime(lw_buf *b, int64_t t)

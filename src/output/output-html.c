@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json-writer.h"
 #include "report-assets.h"
 #include "sink.h"
 
@@ -139,9 +140,7 @@ static int cmp_count(const void *a, const void *b)
 
 static void put_jstr(lw_buf *b, const char *p, size_t n)
 {
-    lw_buf_putc(b, '"');
-    lw_buf_put_json_escaped(b, p ? p : "", n);
-    lw_buf_putc(b, '"');
+    lw_jw_put_str(b, p, n);
 }
 
 static void put_jcstr(lw_buf *b, const char *s)

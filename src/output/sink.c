@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json-writer.h"
+
 extern const lw_sink_vtable lw_sink_jsonl;
 extern const lw_sink_vtable lw_sink_table;
 extern const lw_sink_vtable lw_sink_csv;
@@ -118,11 +120,9 @@ static void put_u64(lw_buf *b, uint64_t v)
     put_bytes(b, tmp + i, sizeof tmp - i);
 }
 
-static void put_json_str(lw_buf *b, lw_str s)
+static inline void put_json_str(lw_buf *b, lw_str s)
 {
-    put_char(b, '"');
-    lw_buf_put_json_escaped(b, s.p ? s.p : "", s.n);
-    put_char(b, '"');
+    lw_jw_put_str(b, s.p, s.n);
 }
 
 static void put_json_cstr(lw_buf *b, const char *s)
@@ -138,6 +138,42 @@ static void put_field_value(lw_buf *b, const lw_field *f)
         put_json_str(b, f->value);
 }
 
+/* [,]"name":value for a field whose name occurs once: the bytes of put_char, put_json_str
+ * and put_field_value, written after one capacity check when both strings fit one
+ * escape chunk (the common case: short names and values). */
+static inline void put_member(lw_buf *b, bool comma, const lw_field *f)
+{
+    const lw_str nm = f->name, v = f->value;
+    const bool null = (f->flags & LW_FIELD_NULL) != 0;
+    if (nm.n > LW_JW_CHUNK || v.n > LW_JW_CHUNK) {
+        if (comma)
+            put_char(b, ',');
+        put_json_str(b, nm);
+        put_char(b, ':');
+        put_field_value(b, f);
+        return;
+    }
+    /* ,"  name  ":"  value  " : 6 fixed bytes, each string's escape room */
+    if (!lw_jw_room(b, LW_JW_ROOM(nm.n) + LW_JW_ROOM(v.n) + 8))
+        return;
+    char *o = b->p + b->n;
+    *o = ',';
+    o += comma;
+    *o++ = '"';
+    o = lw_jw_escape_to(o, nm.p, nm.n);
+    *o++ = '"';
+    *o++ = ':';
+    if (null) {
+        memcpy(o, "null", 4);
+        o += 4;
+    } else {
+        *o++ = '"';
+        o = lw_jw_escape_to(o, v.p, v.n);
+        *o++ = '"';
+    }
+    b->n = (size_t)(o - b->p);
+}
+
 static inline bool same_name(const lw_field *a, const lw_field *b)
 {
     return a->name.n == b->name.n &&
@@ -149,11 +185,20 @@ static inline bool same_name(const lw_field *a, const lw_field *b)
  * when digests collide). */
 static inline uint64_t name_digest(lw_str s)
 {
+    /* First and last 8 (or 4) bytes as whole words: fixed-size loads, no byte loops. */
     uint64_t head = 0, tail = 0;
-    size_t k = s.n < 8 ? s.n : 8;
-    if (k) {
-        memcpy(&head, s.p, k);
-        memcpy(&tail, s.p + s.n - k, k);
+    if (s.n >= 8) {
+        memcpy(&head, s.p, 8);
+        memcpy(&tail, s.p + s.n - 8, 8);
+    } else if (s.n >= 4) {
+        uint32_t h4, t4;
+        memcpy(&h4, s.p, 4);
+        memcpy(&t4, s.p + s.n - 4, 4);
+        head = h4;
+        tail = t4;
+    } else if (s.n) {
+        const unsigned char *u = (const unsigned char *)s.p;
+        head = u[0] | (uint64_t)u[s.n / 2] << 8 | (uint64_t)u[s.n - 1] << 16;
     }
     return (head * 0x9E3779B97F4A7C15ull) ^ (tail + s.n * 0xC2B2AE3D27D4EB4Full);
 }
@@ -176,15 +221,16 @@ static void fields_to_json_plain(lw_buf *b, const lw_event *ev)
         uint32_t count = 1;
         for (uint32_t j = i + 1; j < nf; j++)
             count += same_name(&ev->fields[j], f);
+        if (count == 1) {
+            put_member(b, !first, f);
+            first = false;
+            continue;
+        }
         if (!first)
             put_char(b, ',');
         first = false;
         put_json_str(b, f->name);
         put_char(b, ':');
-        if (count == 1) {
-            put_field_value(b, f);
-            continue;
-        }
         put_char(b, '[');
         bool f2 = true;
         for (uint32_t j = i; j < nf; j++) {
@@ -250,15 +296,16 @@ void lw_event_fields_to_json(lw_buf *b, const lw_event *ev)
         if (dup[i])
             continue;
         const lw_field *f = &ev->fields[i];
+        if (next[i] == NO_FIELD) {
+            put_member(b, !first, f);
+            first = false;
+            continue;
+        }
         if (!first)
             put_char(b, ',');
         first = false;
         put_json_str(b, f->name);
         put_char(b, ':');
-        if (next[i] == NO_FIELD) {
-            put_field_value(b, f);
-            continue;
-        }
         put_char(b, '[');
         for (uint32_t j = i; j != NO_FIELD; j = next[j]) {
             if (j != i)
