@@ -205,6 +205,10 @@ typedef struct lw_hunt_stats {
     uint64_t enrich_parent_misses; /* creations whose parent was never seen */
     uint64_t enrich_motw_merges;   /* Zone.Identifier events merged with earlier ones */
     uint64_t enrich_motw_evicted;  /* Zone.Identifier entries evicted or too large */
+    /* Lookups that missed a process or Mark of the Web read later but dated earlier: the
+     * read order is not the time order (lw_hunt_prime_path fixes that). */
+    uint64_t enrich_order_late;
+    uint64_t primed; /* events recorded by lw_hunt_prime_path */
 } lw_hunt_stats;
 
 LW_API lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt **out);
@@ -213,6 +217,12 @@ LW_API void lw_hunt_free(lw_hunt *h);
  * is reported through on_diag and counted; the return value is LW_OK unless memory ran out
  * or the arguments were bad. */
 LW_API lw_status lw_hunt_path(lw_hunt *h, const char *path);
+/* A first pass over path (file or folder; not stdin, which cannot be read twice): records
+ * process creations that carry a GUID and Mark-of-the-Web streams, so that lw_hunt_path
+ * later finds every process's ancestors and every file's Mark of the Web whatever the read
+ * order.  Nothing is matched, written or counted (but stats->primed).  Call it for every
+ * path before the first lw_hunt_path. */
+LW_API lw_status lw_hunt_prime_path(lw_hunt *h, const char *path);
 LW_API const lw_hunt_stats *lw_hunt_get_stats(const lw_hunt *h);
 
 /* ---------------------------------------------------------------------------------------

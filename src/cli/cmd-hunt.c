@@ -62,6 +62,10 @@ static void hunt_usage(FILE *f)
         "  -q, --quiet              no per-record messages and no rule warnings; summary only\n"
         "      --summary            no alert lines: the summary plus chains, top rules and hosts\n"
         "      --no-progress        no progress line (shown on a terminal unless --quiet)\n"
+        "      --two-pass           read the inputs twice: a first pass records every process\n"
+        "                           and Mark of the Web, so ancestry and download fields do not\n"
+        "                           depend on the order files and records are read in (not with\n"
+        "                           stdin; the summary says when a run needed it)\n"
         "      --min-level LEVEL    write only alerts at LEVEL or above (informational, low,\n"
         "                           medium, high, critical); the rest are counted in the\n"
         "                           summary (default: all)\n"
@@ -423,6 +427,15 @@ static void print_summary(const lw_hunt_stats *s, size_t nrules, long rejected)
                 (unsigned long long)s->enrich_parent_misses,
                 (unsigned long long)s->enrich_motw_merges,
                 (unsigned long long)s->enrich_motw_evicted);
+    if (s->primed)
+        fprintf(f, "  first pass  %llu process creations and Mark-of-the-Web streams recorded\n",
+                (unsigned long long)s->primed);
+    if (s->enrich_order_late)
+        fprintf(f,
+                "  order    %llu lookups missed a process or Mark of the Web that was read later "
+                "but happened earlier: ancestry and download fields are incomplete; rerun with "
+                "--two-pass\n",
+                (unsigned long long)s->enrich_order_late);
     fprintf(f, "  rules    %zu loaded, %ld rejected\n", nrules, rejected);
     static const char *const names[] = {"informational", "low",      "medium",
                                         "high",          "critical", "other"};
@@ -453,6 +466,7 @@ int cmd_hunt(int argc, char **argv)
         {"summary", no_argument, NULL, 1301},
         {"no-progress", no_argument, NULL, 1302},
         {"min-level", required_argument, NULL, 1303},
+        {"two-pass", no_argument, NULL, 1304},
         {"allow", required_argument, NULL, 1101},
         {"block", required_argument, NULL, 1102},
         {"brands", required_argument, NULL, 1103},
@@ -479,7 +493,7 @@ int cmd_hunt(int argc, char **argv)
     }
     size_t nrule_paths = 0, nplaceholders = 0;
     const char *format = NULL, *output = NULL;
-    bool strict = false, no_color = false, no_progress = false;
+    bool strict = false, no_color = false, no_progress = false, two_pass = false;
     hunt_cli c = {0};
     size_t max_record = 0;
     /* URL intelligence (lw_intel): loaded here so a bad list fails the run up front. */
@@ -532,6 +546,9 @@ int cmd_hunt(int argc, char **argv)
             break;
         case 1302:
             no_progress = true;
+            break;
+        case 1304:
+            two_pass = true;
             break;
         case 1303:
             c.min_level = level_rank((lw_str){optarg, strlen(optarg)});
@@ -622,6 +639,13 @@ int cmd_hunt(int argc, char **argv)
             goto done;
         default:
             hunt_usage(stderr);
+            rc = LW_EXIT_USAGE;
+            goto done;
+        }
+    }
+    for (int i = optind; i < argc && two_pass; i++) {
+        if (strcmp(argv[i], "-") == 0) {
+            cli_err("--two-pass reads every input twice: stdin ('-') cannot be");
             rc = LW_EXIT_USAGE;
             goto done;
         }
@@ -767,7 +791,15 @@ int cmd_hunt(int argc, char **argv)
         rc = LW_EXIT_ERROR;
         goto free_rules;
     }
-    for (int i = optind; i < argc; i++) {
+    for (int i = optind; i < argc && two_pass; i++) {
+        lw_status st = lw_hunt_prime_path(h, argv[i]);
+        if (st) {
+            cli_err("first pass stopped: %s", lw_strerror(st));
+            rc = LW_EXIT_ERROR;
+            break;
+        }
+    }
+    for (int i = optind; i < argc && rc == LW_EXIT_OK; i++) {
         lw_status st = lw_hunt_path(h, argv[i]);
         if (st) {
             cli_err("hunt stopped: %s", lw_strerror(st));

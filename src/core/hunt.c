@@ -55,6 +55,8 @@ struct lw_hunt {
     lw_event ev;
     lw_want want; /* from the rules; unused (all wanted) when on_event is set */
     bool use_want;
+    lw_want prime_want; /* what a first pass decodes: creations and streams */
+    bool priming;       /* inside lw_hunt_prime_path */
     lw_hunt_stats st;
     lw_severity_scratch sev; /* chain severity from URL intelligence */
     uint64_t raw_done;       /* on-disk bytes of the inputs finished (progress) */
@@ -76,7 +78,11 @@ struct lw_hunt {
     uint64_t rel_tie;
     uint32_t rel_rule;
     bool started;
-    lw_status corr_err; /* first failure inside a callback */
+    uint64_t primed;              /* events recorded by first passes */
+    bool hunted;                  /* lw_hunt_path has read an input since the last finish */
+    lw_enricher_stats prime_base; /* table counters after the first passes */
+    bool prime_pending;           /* first passes done, their creations not recorded yet */
+    lw_status corr_err;           /* first failure inside a callback */
     /* network evidence (NULL: off - no correlation rules, or disabled) */
     lw_evstore *evs;
     lw_evidence_options eopt;
@@ -210,8 +216,8 @@ static void count_reason(lw_hunt_stats *st, const char *reason, int file_level, 
 static void emit_diag(lw_hunt *h, lw_severity sev, const char *path, uint64_t line, uint64_t col,
                       const char *reason, const char *msg)
 {
-    if (!h || !h->opt.on_diag)
-        return;
+    if (!h || !h->opt.on_diag || h->priming)
+        return; /* a first pass reports nothing: the real pass will */
     lw_diag d = {sev, path, line, col, reason, msg};
     h->opt.on_diag(&d, h->opt.diag_ud);
 }
@@ -479,6 +485,7 @@ lw_status lw_hunt_finish(lw_hunt *h)
     h->released = false;
     h->max_seen = INT64_MIN;
     h->started = false;
+    h->hunted = false;
     if (h->evs) {
         /* the next run starts afresh; the counters carry over */
         lw_evidence_stats keep;
@@ -590,9 +597,10 @@ static lw_status hunt_input(lw_hunt *h, const char *path, lw_input *in, bool mem
     in->path = path;
     in->hunt = h;
     in->max_record = h->opt.max_record_bytes;
-    in->want = h->use_want ? &h->want : NULL;
+    in->want = h->priming ? &h->prime_want : h->use_want ? &h->want : NULL;
     h->st.files++;
     h->started = true;
+    h->hunted |= !h->priming;
     h->cur_path = NULL; /* interned at the first correlated match of this input */
     while (lw_reader_avail(&in->rd) < LW_SNIFF_BYTES && lw_reader_fill(&in->rd) > 0)
         ;
@@ -764,6 +772,15 @@ static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *inp, const
         h->st.events++;
         if (ev->partial)
             continue; /* validated and counted; no rule can match it */
+        if (h->priming) {
+            if ((st = lw_event_normalize(ev)) ||
+                (lw_enrich_primes(ev) && (st = lw_enrich_event(h->enricher, ev)))) {
+                rc = st;
+                break;
+            }
+            h->primed += lw_enrich_primes(ev);
+            continue;
+        }
         if ((st = lw_event_normalize(ev)) || (st = lw_enrich_event(h->enricher, ev))) {
             rc = st;
             break;
@@ -801,9 +818,10 @@ static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *inp, const
     lw_enricher_stats_get(h->enricher, &es);
     h->st.enrich_procs = es.proc_inserts;
     h->st.enrich_proc_evicted = es.proc_evicted_count + es.proc_evicted_age;
-    h->st.enrich_parent_misses = es.proc_parent_misses;
-    h->st.enrich_motw_merges = es.motw_merges;
+    h->st.enrich_parent_misses = es.proc_parent_misses - h->prime_base.proc_parent_misses;
+    h->st.enrich_motw_merges = es.motw_merges - h->prime_base.motw_merges;
     h->st.enrich_motw_evicted = es.motw_evicted + es.motw_too_large;
+    h->st.enrich_order_late = es.order_late;
     struct stat sb;
     if (in->rd.fd >= 0 && fstat(in->rd.fd, &sb) == 0 && S_ISREG(sb.st_mode))
         h->raw_done += (uint64_t)sb.st_size;
@@ -875,10 +893,43 @@ static lw_status hunt_dir(lw_hunt *h, const char *path, int depth)
     return st;
 }
 
+lw_status lw_hunt_prime_path(lw_hunt *h, const char *path)
+{
+    if (!h || !path || strcmp(path, "-") == 0)
+        return LW_EINVAL;
+    if (h->hunted)
+        return LW_EINVAL;       /* too late: the real pass has begun */
+    lw_hunt_stats keep = h->st; /* a first pass counts nothing */
+    uint64_t raw = h->raw_done;
+    h->prime_want = (lw_want){0};
+    h->prime_want.cats = (1ull << LW_CAT_PROCESS_CREATION) | (1ull << LW_CAT_CREATE_STREAM_HASH);
+    void (*progress)(uint64_t, uint64_t, uint64_t, void *) = h->opt.on_progress;
+    h->opt.on_progress = NULL; /* the progress line is the real pass's */
+    h->priming = true;
+    lw_enricher_set_priming(h->enricher, true);
+    lw_status st = lw_hunt_path(h, path);
+    h->priming = false;
+    h->prime_pending = true; /* the creations are recorded when the real pass starts */
+    h->opt.on_progress = progress;
+    h->st = keep;
+    h->raw_done = raw;
+    h->st.primed = h->primed;
+    return st;
+}
+
 lw_status lw_hunt_path(lw_hunt *h, const char *path)
 {
     if (!h || !path)
         return LW_EINVAL;
+    if (h->prime_pending && !h->priming) {
+        /* The first passes are over: record what they held, in time order, and count the
+         * real pass from here. */
+        h->prime_pending = false;
+        lw_status st = lw_enricher_set_priming(h->enricher, false);
+        lw_enricher_stats_get(h->enricher, &h->prime_base);
+        if (st)
+            return st;
+    }
     if (strcmp(path, "-") == 0)
         return hunt_file(h, path);
     struct stat sb;

@@ -19,6 +19,10 @@
 #define DEFAULT_MAX_MOTW   4096u
 #define DEFAULT_MOTW_BYTES (4u << 20)
 #define JOIN_CAP           (LW_ANC_DEPTH_MAX * 208)
+#define LATE_SLOTS         4096u /* power of two */
+#define LATE_SKEW_MS       2000
+#define LATE_PROC          0x9E3779B97F4A7C15ull
+#define LATE_MOTW          0xC2B2AE3D27D4EB4Full
 
 struct lw_enricher {
     const lw_intel *intel; /* NULL: no *.score fields */
@@ -36,6 +40,20 @@ struct lw_enricher {
     lw_cls_cache cls_cache;
     char scratch[LW_CMDLINE_MAX_BYTES];
     char join[JOIN_CAP];
+    bool priming;
+    /* Priming: process creations held, then recorded in time order (ancestors first, so
+     * each inherits its parent's ancestor classes) when priming ends. */
+    struct primed {
+        lw_proc_fields f;
+        uint64_t seq;
+    } * prime;
+    size_t nprime, capprime, maxprime;
+    lw_arena prime_arena;
+    /* Read-order check (order_late): recent lookups that missed, direct-mapped. */
+    struct late_slot {
+        uint64_t key; /* 0: empty */
+        int64_t t;    /* event time of the lookup */
+    } late[LATE_SLOTS];
 };
 
 /* URL parts (urlparts.c) and, when rules test them, the URL's intelligence verdict:
@@ -61,6 +79,123 @@ static lw_status url_fields(lw_enricher *e, lw_event *ev, lw_url_field which, lw
         return st;
     e->st.fields_added += 3;
     return LW_OK;
+}
+
+/* A lookup of key (a hash, tagged by what was looked up) at time t found nothing. */
+static void late_miss(lw_enricher *e, uint64_t key, int64_t t)
+{
+    if (e->priming || t == INT64_MIN)
+        return;
+    key |= 1; /* never 0 */
+    struct late_slot *s = &e->late[(key ^ key >> 29) & (LATE_SLOTS - 1)];
+    s->key = key;
+    s->t = t;
+}
+
+/* key was just recorded, for something that happened at time t: if a lookup at or after t
+ * missed it, the read order was not the time order. */
+static void late_found(lw_enricher *e, uint64_t key, int64_t t)
+{
+    if (e->priming)
+        return;
+    key |= 1;
+    struct late_slot *s = &e->late[(key ^ key >> 29) & (LATE_SLOTS - 1)];
+    if (s->key == key) {
+        /* Sysmon itself writes a process's first events a few milliseconds out of order
+         * now and then; only a lead of more than LATE_SKEW_MS is a read-order problem. */
+        if (t != INT64_MIN && t < s->t - LATE_SKEW_MS)
+            e->st.order_late++;
+        s->key = 0;
+    }
+}
+
+static uint64_t late_key(uint64_t tag, lw_str host, lw_str what)
+{
+    return tag ^ lw_str_ihash(host) * 31 ^ lw_str_ihash(lw_str_trim(what));
+}
+
+static int cmp_primed(const void *a, const void *b)
+{
+    const struct primed *x = a, *y = b;
+    if (x->f.time_ms != y->f.time_ms)
+        return x->f.time_ms < y->f.time_ms ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void prime_clear(lw_enricher *e)
+{
+    free(e->prime);
+    e->prime = NULL;
+    e->nprime = e->capprime = 0;
+    lw_arena_free(&e->prime_arena);
+}
+
+lw_status lw_enricher_set_priming(lw_enricher *e, bool on)
+{
+    if (on) {
+        if (!e->priming)
+            lw_arena_init(&e->prime_arena, 64 * 1024);
+        e->priming = true;
+        return LW_OK;
+    }
+    if (!e->priming)
+        return LW_OK;
+    qsort(e->prime, e->nprime, sizeof *e->prime, cmp_primed);
+    lw_status st = LW_OK;
+    for (size_t i = 0; i < e->nprime && !st; i++) {
+        lw_ancestry a;
+        st = lw_proc_created(e->procs, &e->prime[i].f, &a);
+    }
+    prime_clear(e);
+    e->priming = false;
+    return st;
+}
+
+/* Priming: keep a copy of a creation's fields (or, past the table's size, record it now:
+ * the table could not hold more anyway). */
+static lw_status prime_process(lw_enricher *e, const lw_proc_fields *pf)
+{
+    if (e->nprime == e->maxprime) {
+        lw_ancestry a;
+        return lw_proc_created(e->procs, pf, &a);
+    }
+    if (e->nprime == e->capprime) {
+        size_t ncap = e->capprime ? e->capprime * 2 : 1024;
+        if (ncap > e->maxprime)
+            ncap = e->maxprime;
+        struct primed *np = realloc(e->prime, ncap * sizeof *np);
+        if (!np)
+            return LW_ENOMEM;
+        e->prime = np;
+        e->capprime = ncap;
+    }
+    struct primed *d = &e->prime[e->nprime];
+    d->f = *pf;
+    d->seq = e->nprime;
+    lw_str *strs[] = {&d->f.host,       &d->f.guid,  &d->f.parent_guid, &d->f.pid,
+                      &d->f.parent_pid, &d->f.image, &d->f.parent_image};
+    for (size_t k = 0; k < sizeof strs / sizeof *strs; k++) {
+        if (!strs[k]->n)
+            continue;
+        char *c = lw_arena_strndup(&e->prime_arena, strs[k]->p, strs[k]->n);
+        if (!c)
+            return LW_ENOMEM;
+        strs[k]->p = c;
+    }
+    e->nprime++;
+    return LW_OK;
+}
+
+bool lw_enrich_primes(const lw_event *ev)
+{
+    if (ev->product != LW_PRODUCT_WINDOWS)
+        return false;
+    if (ev->cats & CAT(LW_CAT_CREATE_STREAM_HASH))
+        return true;
+    /* Creations keyed by GUID only: pid-keyed ones (Security 4688) would leave the table
+     * holding the last process of each reused pid, not the one of the time. */
+    return (ev->cats & CAT(LW_CAT_PROCESS_CREATION)) &&
+           lw_event_find(ev, LW_STR_LIT("ProcessGuid")) != NULL;
 }
 
 void lw_enricher_set_intel(lw_enricher *e, const lw_intel *intel, bool score_urls, bool host_allow)
@@ -93,6 +228,7 @@ lw_status lw_enricher_new_limits(const lw_enricher_limits *lim, lw_enricher **ou
     lw_enricher *e = calloc(1, sizeof(*e));
     if (!e)
         return LW_ENOMEM;
+    e->maxprime = l.max_procs;
     lw_status st = lw_proc_table_new(&l, &e->procs);
     if (!st)
         st = lw_motw_table_new(l.max_motw, l.max_motw_bytes, &e->motw);
@@ -113,6 +249,7 @@ void lw_enricher_free(lw_enricher *e)
 {
     if (!e)
         return;
+    prime_clear(e);
     lw_proc_table_free(e->procs);
     lw_motw_table_free(e->motw);
     free(e->host_cache);
@@ -259,9 +396,13 @@ static lw_status enrich_process(lw_enricher *e, lw_event *ev, const picked *p)
     /* Ancestry. */
     lw_proc_fields pf = {ev->host,      ev->time_ms, p->guid,         p->parent_guid, p->pid,
                          p->parent_pid, p->image,    p->parent_image, self,           parent};
+    if (e->priming)
+        return prime_process(e, &pf);
     lw_ancestry a;
     if ((st = lw_proc_created(e->procs, &pf, &a)))
         return st;
+    if (p->guid.n)
+        late_found(e, late_key(LATE_PROC, ev->host, p->guid), ev->time_ms);
     if (a.known) {
         if (a.nimages > 1 && (st = put_copy(e, ev, "GrandparentImage", a.images[1])))
             return st;
@@ -284,9 +425,12 @@ static lw_status enrich_process(lw_enricher *e, lw_event *ev, const picked *p)
 
     /* Mark of the Web of the executed file (a Sysmon 15 seen earlier in this hunt). */
     lw_motw m;
-    if (p->image.n && lw_motw_lookup(e->motw, ev->host, lw_str_trim(p->image), &m) &&
-        (st = motw_fields(e, ev, "ImageZoneId", "ImageHostUrl", "ImageReferrerUrl", &m)))
-        return st;
+    if (p->image.n) {
+        if (!lw_motw_lookup(e->motw, ev->host, lw_str_trim(p->image), &m))
+            late_miss(e, late_key(LATE_MOTW, ev->host, p->image), ev->time_ms);
+        else if ((st = motw_fields(e, ev, "ImageZoneId", "ImageHostUrl", "ImageReferrerUrl", &m)))
+            return st;
+    }
 
     if (!p->cmdline.n)
         return LW_OK;
@@ -350,6 +494,7 @@ static lw_status enrich_stream(lw_enricher *e, lw_event *ev, const picked *p)
         memset(&m, 0, sizeof m); /* Contents "-" or not captured: merged parts still apply */
     if ((st = lw_motw_merge(e->motw, ev->host, has_stream ? base : target, &m, &ev->arena)))
         return st;
+    late_found(e, late_key(LATE_MOTW, ev->host, has_stream ? base : target), ev->time_ms);
     if ((st = motw_fields(e, ev, "ZoneId", "HostUrl", "ReferrerUrl", &m)))
         return st;
     if (m.host_ip.n && (st = put(e, ev, "HostIpAddress", m.host_ip)))
@@ -375,7 +520,12 @@ static lw_status enrich_actor(lw_enricher *e, lw_event *ev, const picked *p)
     lw_proc_fields pf = {ev->host,    ev->time_ms, p->guid,     LW_STR_NULL, p->pid,
                          LW_STR_NULL, p->image,    LW_STR_NULL, -1,          -1};
     lw_ancestry a;
-    if (!lw_proc_lookup(e->procs, &pf, &a) || !a.known)
+    if (!lw_proc_lookup(e->procs, &pf, &a)) {
+        if (p->guid.n)
+            late_miss(e, late_key(LATE_PROC, ev->host, p->guid), ev->time_ms);
+        return LW_OK;
+    }
+    if (!a.known)
         return LW_OK;
     if ((st = put_class(e, ev, "ParentImageClass", a.parent_cls)))
         return st;
@@ -428,7 +578,19 @@ static lw_status enrich_network(lw_enricher *e, lw_event *ev)
     return st;
 }
 
+static lw_status enrich_event(lw_enricher *e, lw_event *ev);
+
 lw_status lw_enrich_event(lw_enricher *e, lw_event *ev)
+{
+    if (!e->priming)
+        return enrich_event(e, ev);
+    lw_enricher_stats keep = e->st; /* a first pass counts nothing */
+    lw_status st = enrich_event(e, ev);
+    e->st = keep;
+    return st;
+}
+
+static lw_status enrich_event(lw_enricher *e, lw_event *ev)
 {
     e->st.events++;
     if (ev->product != LW_PRODUCT_WINDOWS)

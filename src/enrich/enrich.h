@@ -45,7 +45,23 @@ typedef struct lw_enricher_stats {
     uint64_t motw_bytes;        /* bytes held now */
     uint64_t cmdline_targets;   /* CommandLineTarget fields added */
     uint64_t cmdline_truncated; /* command lines scanned only up to a bound */
+    /* Lookups that missed, then the thing looked up was read later although it happened
+     * earlier: a process created before an event of it, a Mark of the Web written before
+     * the file ran.  Nonzero means the read order is not the time order (files of one host
+     * read apart, a newest-first export) and ancestry / Mark of the Web fields are missing
+     * where they should not be; lw_enricher_set_priming() and a first pass fix that. */
+    uint64_t order_late;
 } lw_enricher_stats;
+
+/* Priming (a first pass over the input): only process creations that carry a GUID and
+ * Zone.Identifier streams are recorded, so the second pass knows every process and every
+ * Mark of the Web whatever the read order.  Feed it those events only (see
+ * lw_enrich_primes()); nothing is counted.  Creations are held (up to the process table's
+ * size) and recorded in time order when priming is turned off, so that every process
+ * inherits its ancestors whatever order they were read in.  Returns LW_OK or LW_ENOMEM. */
+lw_status lw_enricher_set_priming(lw_enricher *e, bool on);
+/* Whether a normalized event is one priming records. */
+bool lw_enrich_primes(const lw_event *ev);
 
 /* Create an enricher with default limits.  Returns LW_OK or LW_ENOMEM. */
 lw_status lw_enricher_new(lw_enricher **out);

@@ -588,6 +588,79 @@ static void test_ancestry_guid(void **state)
     lw_enricher_free(en);
 }
 
+/* Priming: creations read newest first are recorded in time order, so every process
+ * inherits its whole ancestry; the read-order check counts lookups that came too early. */
+static void test_priming_and_order(void **state)
+{
+    (void)state;
+    const char *EXP = "C:\\Windows\\explorer.exe";
+    const char *CHR = "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe";
+    const char *CMD = "C:\\Windows\\System32\\cmd.exe";
+    const char *DL = "C:\\Users\\bob\\Downloads\\setup.exe";
+    lw_event ev;
+    lw_event_init(&ev);
+
+    /* One pass over a newest-first log: cmd's network event, its creation, chrome's. */
+    lw_enricher *en;
+    assert_int_equal(lw_enricher_new(&en), LW_OK);
+    mk(&ev, SYSMON, 3, 9000, "H", "ProcessGuid", "{K}", "Image", CMD, NULL);
+    assert_int_equal(lw_enrich_event(en, &ev), LW_OK);
+    expect(&ev, "AncestorIsBrowser", NULL); /* not known yet */
+    proc1(en, &ev, 5000, "H", "{K}", "{C}", "30", "20", CMD, CHR, "cmd");
+    proc1(en, &ev, 1000, "H", "{C}", "{E}", "20", "10", CHR, EXP, "chrome");
+    /* The download ran before its Mark of the Web was read. */
+    proc1(en, &ev, 8000, "H", "{S}", "{E}", "50", "10", DL, EXP, DL);
+    expect(&ev, "ImageZoneId", NULL);
+    mk(&ev, SYSMON, 15, 5500, "H", "ProcessGuid", "{C}", "Image", CHR, "TargetFilename",
+       "C:\\Users\\bob\\Downloads\\setup.exe:Zone.Identifier", "Contents",
+       "[ZoneTransfer]  ZoneId=3  HostUrl=http://x.test/setup.exe", NULL);
+    assert_int_equal(lw_enrich_event(en, &ev), LW_OK);
+    lw_enricher_stats st;
+    lw_enricher_stats_get(en, &st);
+    assert_int_equal(st.order_late, 2); /* cmd's creation, setup.exe's mark */
+    /* In time order nothing is late, and a lead of under 2 s (Sysmon's own jitter) is not
+     * counted either. */
+    lw_enricher_free(en);
+    assert_int_equal(lw_enricher_new(&en), LW_OK);
+    mk(&ev, SYSMON, 3, 5500, "H", "ProcessGuid", "{K}", "Image", CMD, NULL);
+    assert_int_equal(lw_enrich_event(en, &ev), LW_OK);
+    proc1(en, &ev, 5000, "H", "{K}", "{C}", "30", "20", CMD, CHR, "cmd");
+    proc1(en, &ev, 6000, "H", "{Q}", "{K}", "31", "30", CMD, CMD, "cmd");
+    lw_enricher_stats_get(en, &st);
+    assert_int_equal(st.order_late, 0);
+    lw_enricher_free(en);
+
+    /* Two passes: prime with the newest-first creations and the mark, then read again. */
+    assert_int_equal(lw_enricher_new(&en), LW_OK);
+    assert_int_equal(lw_enricher_set_priming(en, true), LW_OK);
+    proc1(en, &ev, 8000, "H", "{S}", "{E}", "50", "10", DL, EXP, DL);
+    proc1(en, &ev, 5000, "H", "{K}", "{C}", "30", "20", CMD, CHR, "cmd");
+    proc1(en, &ev, 1000, "H", "{C}", "{E}", "20", "10", CHR, EXP, "chrome");
+    mk(&ev, SYSMON, 15, 5500, "H", "ProcessGuid", "{C}", "Image", CHR, "TargetFilename",
+       "C:\\Users\\bob\\Downloads\\setup.exe:Zone.Identifier", "Contents",
+       "[ZoneTransfer]  ZoneId=3  HostUrl=http://x.test/setup.exe", NULL);
+    assert_true(lw_enrich_primes(&ev));
+    assert_int_equal(lw_enrich_event(en, &ev), LW_OK);
+    lw_enricher_stats_get(en, &st);
+    assert_int_equal(st.events, 0); /* priming counts nothing */
+    assert_int_equal(lw_enricher_set_priming(en, false), LW_OK);
+    /* The real pass, still newest first. */
+    mk(&ev, SYSMON, 3, 9000, "H", "ProcessGuid", "{K}", "Image", CMD, NULL);
+    assert_int_equal(lw_enrich_event(en, &ev), LW_OK);
+    expect(&ev, "AncestorIsBrowser", "true");
+    expect(&ev, "AncestorClasses", "browser,desktop"); /* chrome's own parent too */
+    proc1(en, &ev, 8000, "H", "{S}", "{E}", "50", "10", DL, EXP, DL);
+    expect(&ev, "ImageZoneId", "3");
+    expect(&ev, "ImageHostUrl", "http://x.test/setup.exe");
+    lw_enricher_stats_get(en, &st);
+    assert_int_equal(st.order_late, 0);
+    /* 4688 (pid-keyed) creations are not primed: pid reuse would mislead. */
+    mk(&ev, "Security", 4688, 100, "H", "NewProcessId", "0x10", "NewProcessName", CMD, NULL);
+    assert_false(lw_enrich_primes(&ev));
+    lw_enricher_free(en);
+    lw_event_destroy(&ev);
+}
+
 /* A Sysmon 11 of process guid; returns whether the table knew it (a lookup that did not
  * miss). */
 static bool actor_known(lw_enricher *en, lw_event *ev, int64_t t, const char *guid)
@@ -863,6 +936,7 @@ int main(void)
         cmocka_unit_test(test_url_fields),
         cmocka_unit_test(test_ancestry_guid_keys),
         cmocka_unit_test(test_ancestry_guid_eviction),
+        cmocka_unit_test(test_priming_and_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
