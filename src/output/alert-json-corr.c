@@ -12,7 +12,7 @@
  */
 #include "../core/evidence.h"
 #include "../sigma/correlation.h"
-#include "json-writer.h"
+#include "../core/json-writer.h"
 #include "sink.h"
 
 static void jstr(lw_buf *b, lw_str s)

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "json-writer.h"
+#include "../core/json-writer.h"
 #include "report-assets.h"
 #include "sink.h"
 

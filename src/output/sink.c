@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json-writer.h"
+#include "../core/json-writer.h"
 
 extern const lw_sink_vtable lw_sink_jsonl;
 extern const lw_sink_vtable lw_sink_table;

@@ -1,9 +1,9 @@
 /*
- * JSON string writer for the sinks: the escaping of lw_buf_put_json_escaped (src/core/str.c),
- * byte for byte, built for the many short strings of alert output (field names and values):
+ * JSON string writer: lw_buf_put_json_escaped (declared in str.h) and the helpers the sinks
+ * use to write many short strings (field names and values) without a call per string:
  * one capacity check per string instead of one per run or escape, whole-word copies of
  * plain bytes, no library calls for short strings.  tests/unit/test_output_escape.c holds
- * it to a byte-at-a-time reference and to lw_buf_put_json_escaped.
+ * it to a byte-at-a-time reference.
  */
 #ifndef LW_JSON_WRITER_H
 #define LW_JSON_WRITER_H
@@ -31,10 +31,6 @@ static inline bool lw_jw_room(lw_buf *b, size_t k)
  * past the returned end may be scratched).  s may be NULL when n is 0.
  */
 char *lw_jw_escape_to(char *o, const char *s, size_t n);
-
-/* Append s[0, n) as the body of a JSON string, any n: the bytes lw_buf_put_json_escaped
- * appends.  s may be NULL when n is 0. */
-void lw_jw_put_escaped(lw_buf *b, const char *s, size_t n);
 
 /* Append s[0, n) as a quoted JSON string.  s may be NULL when n is 0. */
 void lw_jw_put_str(lw_buf *b, const char *s, size_t n);

@@ -220,7 +220,7 @@ char *lw_jw_escape_to(char *o, const char *s, size_t n)
     return escape_span(o, (const unsigned char *)s, &i, n, n);
 }
 
-void lw_jw_put_escaped(lw_buf *b, const char *s, size_t n)
+void lw_buf_put_json_escaped(lw_buf *b, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
@@ -238,7 +238,7 @@ void lw_jw_put_str(lw_buf *b, const char *s, size_t n)
     if (n > LW_JW_CHUNK) {
         if (lw_jw_room(b, 1))
             b->p[b->n++] = '"';
-        lw_jw_put_escaped(b, s, n);
+        lw_buf_put_json_escaped(b, s, n);
         if (lw_jw_room(b, 1))
             b->p[b->n++] = '"';
         return;
