@@ -202,28 +202,19 @@ ssize_t lw_reader_fill(lw_reader *r)
     size_t room = r->cap - r->end;
     if (room > (size_t)INT32_MAX)
         room = (size_t)INT32_MAX;
-    if (r->pull) {
-        ssize_t got =
-            r->pgz ? pull_gz(r, r->buf + r->end, room) : pull_raw(r, r->buf + r->end, room);
-        if (got < 0) {
-            r->error = true;
-            return 0;
-        }
-        if (got == 0) {
-            r->eof = true;
-            return 0;
-        }
-        r->end += (size_t)got;
-        return got;
-    }
-    if (!r->gz) {
+    if (r->pull || !r->gz) {
         ssize_t got;
-        do
-            got = read(r->fd, r->buf + r->end, room);
-        while (got < 0 && errno == EINTR);
-        if (got < 0) {
+        if (r->pull) {
+            got = r->pgz ? pull_gz(r, r->buf + r->end, room) : pull_raw(r, r->buf + r->end, room);
+        } else {
+            do
+                got = read(r->fd, r->buf + r->end, room);
+            while (got < 0 && errno == EINTR);
+            if (got < 0)
+                lw_fmt(r->errmsg, sizeof r->errmsg, "%s", strerror(errno));
+        }
+        if (got < 0) { /* errmsg set */
             r->error = true;
-            lw_fmt(r->errmsg, sizeof r->errmsg, "%s", strerror(errno));
             return 0;
         }
         if (got == 0) {
