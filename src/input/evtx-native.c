@@ -1328,7 +1328,21 @@ static size_t fill_to(lw_input *in, nat *s, size_t want)
     return a < want ? a : want;
 }
 
+static void close_evtx_native(lw_input *in);
+
+/* Read and check the file header.  On failure the state is freed again (decoder_state is
+ * NULL), so a caller that does not call close() leaks nothing. */
+static lw_status open_header(lw_input *in);
+
 static lw_status open_evtx_native(lw_input *in)
+{
+    lw_status st = open_header(in);
+    if (st != LW_OK)
+        close_evtx_native(in);
+    return st;
+}
+
+static lw_status open_header(lw_input *in)
 {
     evtx_native_state *es = calloc(1, sizeof *es);
     if (!es)

@@ -424,6 +424,13 @@ static lw_status open_evtx_pick(lw_input *in)
                       "LUREWATCH_EVTX_DECODER=%s is neither native nor libevtx: using native", env);
     in->decoder_state = NULL;
     lw_status st = p->impl->open(in);
+    if (st != LW_OK) { /* both decoders free their state when open() fails */
+        if (in->decoder_state)
+            p->impl->close(in);
+        free(p);
+        in->decoder_state = NULL;
+        return st;
+    }
     p->state = in->decoder_state;
     in->decoder_state = p;
     return st;
