@@ -373,11 +373,31 @@ def t_two_pass():
           r.stderr)
 
 
+def t_install():
+    if not shutil.which("cmake"):
+        return skip("cmake --install", "cmake not installed")
+    prefix = os.path.join(TMP, "prefix")
+    r = subprocess.run(["cmake", "--install", os.path.dirname(LW), "--prefix", prefix],
+                       capture_output=True, timeout=120)
+    exe = os.path.join(prefix, "bin", "lurewatch")
+    if r.returncode != 0 or not os.path.exists(exe):
+        return check("cmake --install", False, r.stderr[-300:])
+    env = {k: v for k, v in os.environ.items() if k != "LUREWATCH_RULES"}
+    r = subprocess.run([exe, "hunt", "-f", "jsonl", os.path.join(REPO, "examples")],
+                       capture_output=True, timeout=120, cwd="/", env=env)
+    got = alerts(r.stdout)
+    share = os.path.join(prefix, "share", "lurewatch", "rules")
+    check("installed binary uses the installed rules",
+          r.returncode == 0 and got and
+          all(os.path.realpath(a["rule"]["path"]).startswith(share) for a in got),
+          got[:1] and got[0]["rule"].get("path"))
+
+
 def main():
     os.chdir(REPO)
     lwtest.run_tests((t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
                       t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity,
-                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_two_pass, t_shared_evtx, t_shared_otrf), TMP)
+                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_two_pass, t_install, t_shared_evtx, t_shared_otrf), TMP)
     return 1 if results[1] else 0
 
 
