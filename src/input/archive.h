@@ -1,8 +1,9 @@
 /*
  * Archives: zip, 7z, rar and tar (plain or gzip / bzip2 / xz compressed), read with
  * libarchive.  Each regular member is streamed as one input through an lw_reader in pull
- * mode (nothing is extracted to disk except what the EVTX decoder already copies to a
- * temporary file for libevtx), so an archive costs the memory of one read window.
+ * mode (nothing is extracted to disk: the native EVTX decoder reads the stream too; only
+ * the libevtx oracle, LUREWATCH_EVTX_DECODER=libevtx, copies EVTX to a temporary file), so
+ * an archive costs the memory of one read window.
  */
 #ifndef LW_ARCHIVE_H
 #define LW_ARCHIVE_H

@@ -2,7 +2,8 @@
  * Windows event XML: one <Event>...</Event> into an lw_event.
  *
  * Shared by the XML decoder (input-xml.c: wevtutil /f:xml, Get-WinEvent ToXml(), Splunk
- * XmlWinEventLog) and the EVTX decoder (input-evtx.c: libevtx's rendered XML).  The parser is
+ * XmlWinEventLog) and the EVTX decoders (evtx-native.c renders each record's binary XML as
+ * this XML; input-evtx.c's libevtx decoder, kept as the oracle, renders it too).  The parser is
  * small and zero-copy: names and values are views into the caller's buffer unless they hold
  * an entity or CDATA, in which case the decoded text is copied into ev->arena.  It is
  * "strict enough": tags must nest and match, but it does not validate the rest of XML
