@@ -779,6 +779,15 @@ static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *inp, const
                 break;
             }
             h->primed += lw_enrich_primes(ev);
+            /* Which computer has which address (Sysmon 3), for HostIp and the network
+             * evidence of chains. */
+            bool keep;
+            if (h->evs && ev->product == LW_PRODUCT_WINDOWS &&
+                (ev->cats & (1ull << LW_CAT_NETWORK_CONNECTION)) &&
+                (st = lw_evstore_observe(h->evs, ev, &keep))) {
+                rc = st;
+                break;
+            }
             continue;
         }
         if ((st = lw_event_normalize(ev)) || (st = lw_enrich_event(h->enricher, ev))) {
@@ -903,6 +912,8 @@ lw_status lw_hunt_prime_path(lw_hunt *h, const char *path)
     uint64_t raw = h->raw_done;
     h->prime_want = (lw_want){0};
     h->prime_want.cats = (1ull << LW_CAT_PROCESS_CREATION) | (1ull << LW_CAT_CREATE_STREAM_HASH);
+    if (h->evs)
+        h->prime_want.cats |= 1ull << LW_CAT_NETWORK_CONNECTION;
     void (*progress)(uint64_t, uint64_t, uint64_t, void *) = h->opt.on_progress;
     h->opt.on_progress = NULL; /* the progress line is the real pass's */
     h->priming = true;

@@ -368,6 +368,14 @@ def t_two_pass():
     check("--two-pass: newest-first gives the alerts of the time-ordered input",
           two.returncode == 0 and norm(two.stdout) == norm(fwd.stdout) and
           b"  order    " not in two.stderr and b"first pass  4 " in two.stderr, two.stderr[-500:])
+
+    def exact(out):
+        return sorted(json.dumps([a["rule"]["id"], a["time"], a["event"]], sort_keys=True)
+                      for a in alerts(out))
+    two_fwd = run("hunt", "-f", "jsonl", "--two-pass", ex)
+    check("--two-pass: the same alerts, HostIp included, whatever the order",
+          exact(two.stdout) == exact(two_fwd.stdout) and
+          any("HostIp" in a["event"] for a in alerts(two.stdout)))
     r = run("hunt", "--two-pass", "-", stdin=open(ex, "rb").read())
     check("--two-pass refuses stdin (exit 2)", r.returncode == 2 and b"stdin" in r.stderr,
           r.stderr)
