@@ -144,6 +144,9 @@ typedef enum lw_url_field {
  * copied into ev->arena when they are not views into url.  Returns LW_ENOMEM or LW_OK;
  * a URL that does not parse adds nothing.  *added counts fields added. */
 lw_status lw_enrich_url(lw_event *ev, lw_url_field which, lw_str url, uint64_t *added);
+/* A Windows path (C:\..., C:/..., \\server\share), not a URL: the Mark of the Web of a
+ * file extracted from an archive names the archive as its ReferrerUrl. */
+bool lw_is_local_path(lw_str s);
 /* The names of <Field>.score, .verdict and .intel for which (NULL when out of range). */
 const char *const *lw_url_intel_names(lw_url_field which);
 

@@ -61,6 +61,8 @@ struct lw_enricher {
  * <Field>.intel ("allow", "block" or "") from src/intel. */
 static lw_status url_fields(lw_enricher *e, lw_event *ev, lw_url_field which, lw_str url)
 {
+    if (lw_is_local_path(url))
+        return LW_OK; /* no URL parts and no URL score for C:\...\Invoice.zip */
     lw_status st = lw_enrich_url(ev, which, url, &e->st.fields_added);
     const char *const *names = lw_url_intel_names(which);
     if (st || !e->intel || !e->score_urls || !names)

@@ -57,9 +57,18 @@ static int default_port(lw_str scheme)
     return -1;
 }
 
+bool lw_is_local_path(lw_str s)
+{
+    s = lw_str_trim(s);
+    if (s.n >= 3 && ((s.p[0] | 0x20) >= 'a' && (s.p[0] | 0x20) <= 'z') && s.p[1] == ':' &&
+        (s.p[2] == '\\' || s.p[2] == '/'))
+        return true; /* C:\ or C:/ (a one-letter "scheme" is a drive) */
+    return s.n >= 2 && s.p[0] == '\\' && s.p[1] == '\\'; /* \\server\share */
+}
+
 lw_status lw_enrich_url(lw_event *ev, lw_url_field which, lw_str url, uint64_t *added)
 {
-    if ((unsigned)which >= LW_UF__COUNT || !url.n || url.n > 8192)
+    if ((unsigned)which >= LW_UF__COUNT || !url.n || url.n > 8192 || lw_is_local_path(url))
         return LW_OK;
     const uf_names *nm = &uf_table[which];
     lw_status st;
