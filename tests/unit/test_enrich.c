@@ -915,6 +915,17 @@ static void test_url_fields(void **state)
     lw_enricher_stats_get(en, &st);
     assert_int_equal(st.events, 5);
     assert_true(st.fields_added > 10);
+    /* A file extracted from a zip: its ReferrerUrl is the zip's path, not a URL. */
+    mk(&ev, SYSMON, 15, 2000, "H", "TargetFilename",
+       "C:\\Users\\a\\AppData\\Local\\Temp\\Temp1_x.zip\\x.js:Zone.Identifier", "Contents",
+       "[ZoneTransfer]  ZoneId=3  ReferrerUrl=C:\\Users\\a\\Downloads\\x.zip", NULL);
+    assert_int_equal(lw_enrich_event(en, &ev), LW_OK);
+    expect(&ev, "ReferrerUrl", "C:\\Users\\a\\Downloads\\x.zip");
+    expect(&ev, "ReferrerUrl.scheme", NULL);
+    expect(&ev, "ReferrerUrl.host", NULL);
+    assert_true(lw_is_local_path(S("C:/x")) && lw_is_local_path(S(" \\\\srv\\share\\x")));
+    assert_false(lw_is_local_path(S("http://c/x")) || lw_is_local_path(S("c:x")) ||
+                 lw_is_local_path(S("file:///C:/x")));
     lw_event_destroy(&ev);
     lw_enricher_free(en);
 }
