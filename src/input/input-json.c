@@ -25,6 +25,7 @@
  * had to be unescaped.
  */
 #include "json-scan.h"
+#include "xml-event.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -172,6 +173,7 @@ static const char *type_name(uint16_t t)
 #define NONE UINT32_MAX
 
 typedef struct rec {
+    lw_input *in;         /* for skip reports */
     const char *b;        /* record text (the reader window) */
     const lw_json_tok *t; /* its tokens; t[0] is the root object */
     lw_event *ev;
@@ -573,6 +575,52 @@ static lw_status decode_flat(rec *r)
     return s;
 }
 
+/*
+ * A Windows event carried as XML text inside JSON: Splunk's search export of
+ * XmlWinEventLog ({"result": {"_raw": "<Event ...>", ...}} per line, or the result object
+ * itself) and ECS documents whose event.original holds the XML.  Returns the string token
+ * of the XML or NONE.
+ */
+static uint32_t raw_xml(const rec *r)
+{
+    uint32_t v = GET(r, 0, "_raw");
+    if (v == NONE)
+        v = GET(r, GET(r, 0, "result"), "_raw");
+    if (v == NONE)
+        v = GET(r, GET(r, 0, "event"), "original");
+    if (v == NONE)
+        v = GET(r, 0, "event.original");
+    if (ty(r, v) != LW_JSON_STRING)
+        return NONE;
+    /* JSON may escape '<' as \u003c; anything else starting the text is not an event. */
+    const char *p = r->b + r->t[v].start, *e = p + r->t[v].len;
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
+    if ((e - p >= 6 && memcmp(p, "<Event", 6) == 0) ||
+        (e - p >= 11 && memcmp(p, "\\u003cEvent", 11) == 0) ||
+        (e - p >= 11 && memcmp(p, "\\u003CEvent", 11) == 0))
+        return v;
+    return NONE;
+}
+
+/* The XML of raw_xml() decoded as the XML decoder does; the record keeps its line. */
+static lw_status decode_raw_xml(rec *r, uint32_t v)
+{
+    lw_str xml;
+    lw_status s = lw_json_tok_str(r->b, &r->t[v], &r->ev->arena, &xml);
+    if (s != LW_OK)
+        return s;
+    uint64_t line = r->ev->record;
+    lw_xml_error xe = {0};
+    s = lw_xml_event_parse_want(xml.p, xml.n, r->ev, LW_XML_EVTX_DUMP_VALUES,
+                                r->wc ? r->wc->want : NULL, &xe);
+    r->ev->record = line;
+    if (s == LW_EFORMAT)
+        lw_input_skip(r->in, line, 0, "xml-syntax", "event XML inside JSON: %s at byte %zu",
+                      xe.msg ? xe.msg : "bad XML", xe.offset);
+    return s;
+}
+
 static lw_status decode_record(rec *r)
 {
     /* Shape from the top-level keys. */
@@ -586,6 +634,9 @@ static lw_status decode_record(rec *r)
             return decode_winlogbeat(r);
         k = r->t[k + 1].next;
     }
+    uint32_t x = raw_xml(r);
+    if (x != NONE)
+        return decode_raw_xml(r, x);
     return decode_flat(r);
 }
 
@@ -601,8 +652,8 @@ static int json_sniff(const unsigned char *h, size_t n)
     if (i >= n || (h[i] != '{' && h[i] != '['))
         return 0;
     /* Windows keys in the head: this decoder is the right one, not just a JSON one. */
-    static const char *const marks[] = {"\"EventID\"", "\"winlog", "\"Event\"", "\"EventData\"",
-                                        "\"Channel\""};
+    static const char *const marks[] = {"\"EventID\"",   "\"winlog",    "\"Event\"",
+                                        "\"EventData\"", "\"Channel\"", "\"_raw\":\"<Event"};
     for (size_t m = 0; m < sizeof marks / sizeof *marks; m++)
         if (memmem(h, n, marks[m], strlen(marks[m])))
             return 90;
@@ -757,7 +808,7 @@ static lw_status json_next(lw_input *in, lw_event *ev)
             advance(in, st, end);
             return LW_EFORMAT;
         }
-        rec r = {d, st->p.toks, ev, in->want ? &st->wc : NULL};
+        rec r = {in, d, st->p.toks, ev, in->want ? &st->wc : NULL};
         st->wc.want = in->want;
         ev->record = line0;
         s = decode_record(&r);

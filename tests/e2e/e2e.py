@@ -401,11 +401,32 @@ def t_install():
           got[:1] and got[0]["rule"].get("path"))
 
 
+def t_splunk_export():
+    import re
+    xml = open(os.path.join(REPO, "examples", "ws-alice-sysmon.xml"), newline="").read()
+    events = re.findall(r"<Event .*?</Event>", xml, re.S)
+    sp = os.path.join(TMP, "splunk-export.json")
+    with open(sp, "w", newline="") as f:
+        for e in events:
+            f.write(json.dumps({"preview": False, "result": {
+                "_raw": e, "host": "WS-ALICE", "sourcetype": "XmlWinEventLog",
+                "source": "XmlWinEventLog:Microsoft-Windows-Sysmon/Operational"}}) + "\n")
+
+    def key(out):
+        return sorted(json.dumps([a["rule"]["id"], a["time"], a["event"]], sort_keys=True)
+                      for a in alerts(out))
+    a = run("hunt", "-f", "jsonl", os.path.join(REPO, "examples", "ws-alice-sysmon.xml"))
+    b = run("hunt", "-f", "jsonl", sp)
+    check("Splunk XmlWinEventLog export (_raw): the alerts of the XML file",
+          b.returncode == 0 and len(events) > 5 and key(a.stdout) == key(b.stdout) and
+          summary(b.stderr, "records").get("skipped") == 0, b.stderr[-300:])
+
+
 def main():
     os.chdir(REPO)
     lwtest.run_tests((t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
                       t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity,
-                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_two_pass, t_install, t_shared_evtx, t_shared_otrf), TMP)
+                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_two_pass, t_install, t_splunk_export, t_shared_evtx, t_shared_otrf), TMP)
     return 1 if results[1] else 0
 
 

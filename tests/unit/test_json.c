@@ -25,6 +25,7 @@
 #include "core/str.h"
 #include "input/input.h"
 #include "input/json-scan.h"
+#include "input/xml-event.h"
 
 /* ---- scanner table tests ------------------------------------------------------------- */
 
@@ -880,6 +881,51 @@ static const char *fixture(const char *name)
     return path[k];
 }
 
+/* Splunk's export of XmlWinEventLog and ECS event.original: the XML inside is the event,
+ * decoded exactly as the XML decoder does; broken XML is one located skip. */
+static void test_decode_raw_xml(void **state)
+{
+    (void)state;
+    static const char xml[] =
+        "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+        "<Provider Name='Microsoft-Windows-Sysmon'/><EventID>1</EventID>"
+        "<TimeCreated SystemTime='2026-03-02T09:14:05.120Z'/><EventRecordID>101</EventRecordID>"
+        "<Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>WS-A</Computer>"
+        "</System><EventData><Data Name='Image'>C:\\Windows\\System32\\wscript.exe</Data>"
+        "<Data Name='CommandLine'>wscript \"C:\\Users\\a\\x.js\"</Data></EventData></Event>";
+    /* the same XML as a JSON string value */
+    lw_buf js;
+    lw_buf_init(&js);
+    lw_buf_put_json_escaped(&js, xml, sizeof xml - 1);
+    const char *esc = lw_buf_cstr(&js);
+    lw_buf in;
+    lw_buf_init(&in);
+    lw_buf_printf(&in, "{\"preview\":false,\"result\":{\"_raw\":\"%s\",\"host\":\"x\"}}\n", esc);
+    lw_buf_printf(&in, "{\"@timestamp\":\"x\",\"event\":{\"original\":\"%s\"}}\n", esc);
+    lw_buf_printf(&in, "{\"_raw\":\"<Event><System><EventID>1</Event>\",\"host\":\"x\"}\n");
+    run r = {0};
+    run_mem(in.p, in.n, &r);
+    assert_int_equal(r.events, 2);
+    assert_int_equal(r.skips, 1); /* mismatched tags: one skip, not a silent event */
+    /* both JSON shapes give the XML parser's event (records are the JSON lines) */
+    lw_event ev;
+    lw_event_init(&ev);
+    assert_int_equal(lw_xml_event_parse(xml, sizeof xml - 1, &ev, LW_XML_EVTX_DUMP_VALUES, NULL),
+                     LW_OK);
+    lw_buf one, want;
+    lw_buf_init(&one);
+    lw_buf_init(&want);
+    digest(&one, &ev, false);
+    lw_buf_printf(&want, "@1 %s@2 %s", lw_buf_cstr(&one), lw_buf_cstr(&one));
+    assert_string_equal(lw_buf_cstr(&r.dig), lw_buf_cstr(&want));
+    lw_event_destroy(&ev);
+    lw_buf_free(&one);
+    lw_buf_free(&want);
+    lw_buf_free(&js);
+    lw_buf_free(&in);
+    lw_buf_free(&r.dig);
+}
+
 static void test_decode_shapes_agree(void **state)
 {
     run a = {0}, b = {0}, c = {0};
@@ -1289,6 +1335,7 @@ int main(void)
 #endif
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_decode_shapes_agree),
+        cmocka_unit_test(test_decode_raw_xml),
         cmocka_unit_test(test_decode_evtx_dump_variants),
         cmocka_unit_test(test_decode_mixed_jsonl),
         cmocka_unit_test(test_decode_framings),
