@@ -133,6 +133,18 @@ text = common("capped", alerts, p, capped=True)
 rows = [a for t, a in p.elems if t == "tr" and "arow" in a.get("class", "")]
 check(len(rows) == 3 and ("embeds 3 of %d alerts" % len(alerts)) in text, "capped: 3 embedded and the page says so")
 
+# 3b. read order: a newest-first export says its enrichment is incomplete; --two-pass does not
+rev = os.path.join(OUT, "newest-first.winlogbeat.jsonl")
+lines = open(os.path.join(SRC, "examples", "ws-alice-sysmon.winlogbeat.jsonl"), encoding="utf-8").readlines()
+open(rev, "w", encoding="utf-8").write("".join(reversed(lines)))
+path, alerts, p = hunt_html("newest-first", [rev])
+text = common("newest-first", alerts, p)
+check("Read order:" in text and "--two-pass" in text, "newest-first: the overview warns about read order")
+path, alerts, p = hunt_html("two-pass", ["--two-pass", rev])
+text = common("two-pass", alerts, p)
+check("Read order:" not in text and "Two passes: the first recorded 4 " in text,
+      "two-pass: no read-order warning, the first pass is named")
+
 # 4. real data, when present
 shared = os.path.join(SRC, "..", "shared", "data")
 if os.path.isdir(shared):

@@ -159,6 +159,15 @@
     } else if (st) {
       add(ov, el('p', 'muted', 'Nothing was skipped: every record read was decoded.'));
     }
+    if (st && st.order_late) {
+      add(ov, el('p', 'warn', 'Read order: ' + fmtN(st.order_late) + ' enrichment look-ups came ' +
+          'before the process or Mark of the Web they needed (read later, dated earlier), so ' +
+          'ancestry and download fields are incomplete. Hunt again with --two-pass.'));
+    }
+    if (st && st.primed) {
+      add(ov, el('p', 'muted', 'Two passes: the first recorded ' + fmtN(st.primed) +
+          ' process creations and Mark-of-the-Web streams before the hunt.'));
+    }
     if (st && st.correlation) {
       var k = st.correlation;
       add(ov, el('p', 'muted', 'Correlation: ' + fmtN(k.rules) + ' rules, ' + fmtN(k.matches) + ' matches, ' +
