@@ -77,6 +77,10 @@ typedef void (*lw_diag_fn)(const lw_diag *d, void *ud);
 typedef struct lw_event lw_event;
 
 LW_API int64_t lw_event_time_ms(const lw_event *ev); /* INT64_MIN when unknown */
+/* ISO 8601 "YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+HH:MM]" (UTC unless an offset is given) to ms
+ * since the epoch.  *date_only is set when only the date was given.  Returns false when the
+ * text is not such a time. */
+LW_API bool lw_time_parse(const char *text, int64_t *ms, bool *date_only);
 LW_API lw_str lw_event_host(const lw_event *ev);
 LW_API lw_str lw_event_channel(const lw_event *ev);
 LW_API lw_str lw_event_provider(const lw_event *ev);
@@ -174,6 +178,12 @@ typedef struct lw_hunt_options {
      * with the raw (on-disk, compressed) bytes consumed so far over all inputs. */
     void (*on_progress)(uint64_t raw_bytes_done, uint64_t files_done, uint64_t events, void *ud);
     void *progress_ud;
+    /* Time window (event time, ms since the epoch, UTC): events outside [from_ms, to_ms)
+     * still feed enrichment and network evidence (a process started before the window is
+     * still an ancestor) but are not matched; they are counted in stats->outside_window.
+     * Events without a time are matched.  has_from / has_to false: no bound. */
+    bool has_from, has_to;
+    int64_t from_ms, to_ms;
 } lw_hunt_options;
 
 /* Reason codes for skipped records, for the summary. */
@@ -208,7 +218,8 @@ typedef struct lw_hunt_stats {
     /* Lookups that missed a process or Mark of the Web read later but dated earlier: the
      * read order is not the time order (lw_hunt_prime_path fixes that). */
     uint64_t enrich_order_late;
-    uint64_t primed; /* events recorded by lw_hunt_prime_path */
+    uint64_t primed;         /* events recorded by lw_hunt_prime_path */
+    uint64_t outside_window; /* events outside from_ms / to_ms: not matched */
 } lw_hunt_stats;
 
 LW_API lw_status lw_hunt_new(const lw_rules *rules, const lw_hunt_options *opt, lw_hunt **out);

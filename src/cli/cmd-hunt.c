@@ -66,6 +66,10 @@ static void hunt_usage(FILE *f)
         "                           and Mark of the Web, so ancestry and download fields do not\n"
         "                           depend on the order files and records are read in (not with\n"
         "                           stdin; the summary says when a run needed it)\n"
+        "      --from TIME, --to TIME\n"
+        "                           match only events in this window (ISO 8601, UTC unless an\n"
+        "                           offset is given; a date alone means its whole day); events\n"
+        "                           outside still feed ancestry and network evidence\n"
         "      --min-level LEVEL    write only alerts at LEVEL or above (informational, low,\n"
         "                           medium, high, critical); the rest are counted in the\n"
         "                           summary (default: all)\n"
@@ -427,6 +431,9 @@ static void print_summary(const lw_hunt_stats *s, size_t nrules, long rejected)
                 (unsigned long long)s->enrich_parent_misses,
                 (unsigned long long)s->enrich_motw_merges,
                 (unsigned long long)s->enrich_motw_evicted);
+    if (s->outside_window)
+        fprintf(f, "  window   %llu events outside --from / --to: enriched, not matched\n",
+                (unsigned long long)s->outside_window);
     if (s->primed)
         fprintf(f, "  first pass  %llu process creations and Mark-of-the-Web streams recorded\n",
                 (unsigned long long)s->primed);
@@ -467,6 +474,8 @@ int cmd_hunt(int argc, char **argv)
         {"no-progress", no_argument, NULL, 1302},
         {"min-level", required_argument, NULL, 1303},
         {"two-pass", no_argument, NULL, 1304},
+        {"from", required_argument, NULL, 1305},
+        {"to", required_argument, NULL, 1306},
         {"allow", required_argument, NULL, 1101},
         {"block", required_argument, NULL, 1102},
         {"brands", required_argument, NULL, 1103},
@@ -494,6 +503,8 @@ int cmd_hunt(int argc, char **argv)
     size_t nrule_paths = 0, nplaceholders = 0;
     const char *format = NULL, *output = NULL;
     bool strict = false, no_color = false, no_progress = false, two_pass = false;
+    bool has_from = false, has_to = false;
+    int64_t time_from = 0, time_to = 0;
     hunt_cli c = {0};
     size_t max_record = 0;
     /* URL intelligence (lw_intel): loaded here so a bad list fails the run up front. */
@@ -550,6 +561,25 @@ int cmd_hunt(int argc, char **argv)
         case 1304:
             two_pass = true;
             break;
+        case 1305:
+        case 1306: {
+            int64_t ms;
+            bool date_only;
+            if (!lw_time_parse(optarg, &ms, &date_only)) {
+                cli_err("--%s: '%s' is not a time (2026-03-02, 2026-03-02T09:15:00Z, ...)",
+                        opt == 1305 ? "from" : "to", optarg);
+                rc = LW_EXIT_USAGE;
+                goto done;
+            }
+            if (opt == 1305) {
+                time_from = ms;
+                has_from = true;
+            } else { /* inclusive: a date means through its end, a time through that ms */
+                time_to = ms + (date_only ? 86400000 : 1);
+                has_to = true;
+            }
+            break;
+        }
         case 1303:
             c.min_level = level_rank((lw_str){optarg, strlen(optarg)});
             if (c.min_level < 0) {
@@ -642,6 +672,11 @@ int cmd_hunt(int argc, char **argv)
             rc = LW_EXIT_USAGE;
             goto done;
         }
+    }
+    if (has_from && has_to && time_to <= time_from) {
+        cli_err("--to is not after --from: no event could be matched");
+        rc = LW_EXIT_USAGE;
+        goto done;
     }
     for (int i = optind; i < argc && two_pass; i++) {
         if (strcmp(argv[i], "-") == 0) {
@@ -760,7 +795,12 @@ int cmd_hunt(int argc, char **argv)
         .on_alert = on_alert,
         .alert_ud = &c,
         .intel = intel,
+        .has_from = has_from,
+        .has_to = has_to,
+        .from_ms = time_from,
+        .to_ms = time_to,
     };
+
     /* A progress line only for a person watching a terminal. */
     c.progress = !no_progress && !c.quiet && isatty(STDERR_FILENO);
     if (c.progress) {

@@ -106,6 +106,14 @@ int64_t lw_event_time_ms(const lw_event *ev)
 {
     return ev->time_ms;
 }
+
+bool lw_time_parse(const char *text, int64_t *ms, bool *date_only)
+{
+    lw_str s = lw_str_trim(lw_str_c(text ? text : ""));
+    if (date_only)
+        *date_only = s.n == 10;
+    return lw_parse_time(s, ms);
+}
 lw_str lw_event_host(const lw_event *ev)
 {
     return ev->host;

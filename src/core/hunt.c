@@ -805,6 +805,11 @@ static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *inp, const
                 break;
             }
         }
+        if (ev->time_ms != INT64_MIN && ((h->opt.has_from && ev->time_ms < h->opt.from_ms) ||
+                                         (h->opt.has_to && ev->time_ms >= h->opt.to_ms))) {
+            h->st.outside_window++; /* enriched and observed above; not matched */
+            continue;
+        }
         if (h->opt.on_event)
             h->opt.on_event(ev, h->opt.event_ud);
         if (ev->time_ms != INT64_MIN && ev->time_ms > h->max_seen)

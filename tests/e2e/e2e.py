@@ -422,11 +422,33 @@ def t_splunk_export():
           summary(b.stderr, "records").get("skipped") == 0, b.stderr[-300:])
 
 
+def t_time_window():
+    ex = os.path.join(REPO, "examples", "ws-alice-sysmon.winlogbeat.jsonl")
+    every = alerts(run("hunt", "-f", "jsonl", ex).stdout)
+    r = run("hunt", "-f", "jsonl", "--from", "2026-03-02", "--to", "2026-03-02", ex)
+    check("--from/--to: a whole-day window keeps every alert",
+          r.returncode == 0 and len(alerts(r.stdout)) == len(every) and b"  window" not in r.stderr,
+          r.stderr[-300:])
+    r = run("hunt", "-f", "jsonl", "--from", "2026-03-02T09:16:12Z", ex)
+    got = alerts(r.stdout)
+    s = r.stderr.decode()
+    check("--from: only alerts at or after it, the rest counted",
+          r.returncode == 0 and got and all(a["time"] >= "2026-03-02T09:16:12" for a in got) and
+          len(got) < len(every) and "events outside --from / --to" in s, s[-300:])
+    opened = [a for a in got if "Opens a Downloaded" in a["rule"]["title"]]
+    check("--from: events before the window still enrich (the script's Mark of the Web)",
+          opened and opened[0]["event"].get("CommandLineTargetZoneId") == "3", opened[:1])
+    r = run("hunt", "--from", "2026-03-03", "--to", "2026-03-02", ex)
+    check("--to before --from: exit 2", r.returncode == 2 and b"--to" in r.stderr)
+    r = run("hunt", "--to", "soon", ex)
+    check("--to not a time: exit 2", r.returncode == 2 and b"not a time" in r.stderr)
+
+
 def main():
     os.chdir(REPO)
     lwtest.run_tests((t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
                       t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity,
-                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_two_pass, t_install, t_splunk_export, t_shared_evtx, t_shared_otrf), TMP)
+                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_two_pass, t_install, t_splunk_export, t_time_window, t_shared_evtx, t_shared_otrf), TMP)
     return 1 if results[1] else 0
 
 
