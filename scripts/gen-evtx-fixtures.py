@@ -107,25 +107,30 @@ class Chunk:
     def sub(self, i, t, optional=False):
         self.put(bytes([0x0E if optional else 0x0D]) + struct.pack("<HB", i, t))
 
-    def instance(self, key, body, values, tid=0x1234):
-        """Template instance: body() writes the template's element(s) the first time."""
+    def instance_header(self, key, body, tid):
+        """Template instance token and its template: defined inline (body() writes the
+        element(s)) the first time key is used, referred to by offset after that."""
         self.put(b"\x0c\x01" + struct.pack("<I", tid))
         if key in self.templates:
             self.marks["last_instance_offset_field"] = self.pos()
             self.put(struct.pack("<I", self.templates[key]))
-        else:
-            off = self.pos() + 4
-            self.templates[key] = off
-            self.marks["last_instance_offset_field"] = self.pos()
-            self.put(struct.pack("<I", off))
-            self.put(struct.pack("<I", 0) + bytes(range(16)))
-            size_at = self.pos()
-            self.put(b"\0\0\0\0")
-            d0 = self.pos()
-            self.put(b"\x0f\x01\x01\x00")
-            body()
-            self.put(b"\x00")
-            struct.pack_into("<I", self.b, size_at, self.pos() - d0)
+            return
+        off = self.pos() + 4
+        self.templates[key] = off
+        self.marks["last_instance_offset_field"] = self.pos()
+        self.put(struct.pack("<I", off))
+        self.put(struct.pack("<I", 0) + bytes(range(16)))
+        size_at = self.pos()
+        self.put(b"\0\0\0\0")
+        d0 = self.pos()
+        self.put(b"\x0f\x01\x01\x00")
+        body()
+        self.put(b"\x00")
+        struct.pack_into("<I", self.b, size_at, self.pos() - d0)
+
+    def instance(self, key, body, values, tid=0x1234):
+        """Template instance: body() writes the template's element(s) the first time."""
+        self.instance_header(key, body, tid)
         self.put(struct.pack("<I", len(values)))
         for t, data in values:
             self.put(struct.pack("<HBB", len(data), t, 0))
@@ -286,20 +291,7 @@ def rec_nested(c, rid):
 
     # The BinXml value's bytes hold chunk offsets, so it is written in place: write the
     # instance header by hand, then the value bytes where they land.
-    c.put(b"\x0c\x01" + struct.pack("<I", 0x5678))
-    if "B" in c.templates:
-        c.put(struct.pack("<I", c.templates["B"]))
-    else:
-        off = c.pos() + 4
-        c.templates["B"] = off
-        c.put(struct.pack("<I", off) + struct.pack("<I", 0) + bytes(range(16)))
-        size_at = c.pos()
-        c.put(b"\0\0\0\0")
-        d0 = c.pos()
-        c.put(b"\x0f\x01\x01\x00")
-        body_b()
-        c.put(b"\x00")
-        struct.pack_into("<I", c.b, size_at, c.pos() - d0)
+    c.instance_header("B", body_b, 0x5678)
     vals = sys_values(rid, 1102)
     # 8 values: 7 fixed + the BinXml; descriptors need the BinXml size, patched after.
     c.put(struct.pack("<I", len(vals) + 1))
@@ -433,20 +425,7 @@ def main():
         # innermost first is impossible in place, so write outward-in with patched sizes
         levels = []
         for depth in range(100):
-            c.put(b"\x0c\x01" + struct.pack("<I", 0xD))
-            if "D" in c.templates:
-                c.put(struct.pack("<I", c.templates["D"]))
-            else:
-                off = c.pos() + 4
-                c.templates["D"] = off
-                c.put(struct.pack("<I", off) + struct.pack("<I", 0) + bytes(range(16)))
-                size_at = c.pos()
-                c.put(b"\0\0\0\0")
-                d0 = c.pos()
-                c.put(b"\x0f\x01\x01\x00")
-                body_d()
-                c.put(b"\x00")
-                struct.pack_into("<I", c.b, size_at, c.pos() - d0)
+            c.instance_header("D", body_d, 0xD)
             c.put(struct.pack("<I", 1))
             desc = c.pos()
             c.put(struct.pack("<HBB", 0, BINXML, 0))
