@@ -17,6 +17,7 @@
 #ifndef LUREWATCH_H
 #define LUREWATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
