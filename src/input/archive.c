@@ -100,6 +100,48 @@ lw_status lw_archive_reader(lw_archive *a, lw_reader *r, size_t max)
     return lw_reader_open_pull(r, pull, a, max);
 }
 
+lw_status lw_archive_read_member(lw_archive *a, size_t max, char **buf, size_t *n, char *err,
+                                 size_t errcap)
+{
+    size_t cap = 16 * 1024, len = 0;
+    char *b = malloc(cap + 1);
+    if (!b)
+        return LW_ENOMEM;
+    for (;;) {
+        if (len == cap) {
+            if (cap > max) {
+                free(b);
+                lw_fmt(err, errcap, "larger than %zu bytes", max);
+                return LW_ELIMIT;
+            }
+            char *nb = realloc(b, cap * 2 + 1);
+            if (!nb) {
+                free(b);
+                return LW_ENOMEM;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t k = pull(a, b + len, cap - len, err, errcap);
+        if (k < 0) {
+            free(b);
+            return LW_EIO;
+        }
+        if (k == 0)
+            break;
+        len += (size_t)k;
+    }
+    if (len > max) {
+        free(b);
+        lw_fmt(err, errcap, "larger than %zu bytes", max);
+        return LW_ELIMIT;
+    }
+    b[len] = '\0';
+    *buf = b;
+    *n = len;
+    return LW_OK;
+}
+
 void lw_archive_close(lw_archive *a)
 {
     if (!a)

@@ -35,6 +35,12 @@ int lw_archive_next(lw_archive *a, const char **name, char *err, size_t errcap);
 /* Open r on the current member's bytes. */
 lw_status lw_archive_reader(lw_archive *a, lw_reader *r, size_t max);
 
+/* The current member's bytes in a malloc'd buffer (NUL-terminated, *n without the NUL).
+ * LW_ELIMIT when it is larger than max, LW_EIO when it cannot be read (message in err),
+ * LW_ENOMEM. */
+lw_status lw_archive_read_member(lw_archive *a, size_t max, char **buf, size_t *n, char *err,
+                                 size_t errcap);
+
 void lw_archive_close(lw_archive *a);
 
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../input/archive.h"
 #include "correlation.h"
 #include "sigma-int.h"
 
@@ -632,21 +633,47 @@ static lw_status read_file(const char *path, char **buf, size_t *n, char *why, s
     return LW_OK;
 }
 
+/* One more rule file (its budget), or false with the rejection reported. */
+static bool count_file(lw_rules *r, loadctx *c)
+{
+    if (++r->budget.files > LW_MAX_RULE_FILES) {
+        char why[96];
+        lw_fmt(why, sizeof(why), "too many rule files: more than %u (limit)",
+               (unsigned)LW_MAX_RULE_FILES);
+        report(c, 0, NULL, false, 0, 0, why);
+        return false;
+    }
+    r->budget.file_pats = 0;
+    r->budget.file_pat_bytes = 0;
+    r->budget.file_merge = 0;
+    return true;
+}
+
+/* Parse the YAML text buf[0, n) of the rule file named path (a file or archive:member). */
+static lw_status load_text(loadctx *c, char *buf, size_t n)
+{
+    lw_arena ya;
+    lw_arena_init(&ya, 64 * 1024);
+    c->yarena = &ya;
+    lw_yerr yerr;
+    memset(&yerr, 0, sizeof(yerr));
+    lw_status st = lw_yaml_parse(buf, n, &ya, on_doc, c, &yerr);
+    if (st == LW_EFORMAT || st == LW_ELIMIT) {
+        report(c, yerr.doc_index, NULL, false, yerr.line, yerr.column, yerr.msg);
+        st = LW_OK;
+    }
+    lw_arena_free(&ya);
+    return st;
+}
+
 static lw_status load_file(lw_rules *r, const char *path, lw_rule_report_fn cb, void *ud, bool top)
 {
     char why[256];
     char *buf = NULL;
     size_t n = 0;
     loadctx c = {.r = r, .path = path, .cb = cb, .ud = ud};
-    if (++r->budget.files > LW_MAX_RULE_FILES) {
-        lw_fmt(why, sizeof(why), "too many rule files: more than %u (limit)",
-               (unsigned)LW_MAX_RULE_FILES);
-        report(&c, 0, NULL, false, 0, 0, why);
+    if (!count_file(r, &c))
         return LW_OK;
-    }
-    r->budget.file_pats = 0;
-    r->budget.file_pat_bytes = 0;
-    r->budget.file_merge = 0;
     lw_status st = read_file(path, &buf, &n, why, sizeof(why));
     if (st == LW_ENOMEM)
         return st;
@@ -656,19 +683,80 @@ static lw_status load_file(lw_rules *r, const char *path, lw_rule_report_fn cb, 
         report(&c, 0, NULL, false, 0, 0, why);
         return LW_OK;
     }
-    lw_arena ya;
-    lw_arena_init(&ya, 64 * 1024);
-    c.yarena = &ya;
-    lw_yerr yerr;
-    memset(&yerr, 0, sizeof(yerr));
-    st = lw_yaml_parse(buf, n, &ya, on_doc, &c, &yerr);
-    if (st == LW_EFORMAT || st == LW_ELIMIT) {
-        report(&c, yerr.doc_index, NULL, false, yerr.line, yerr.column, yerr.msg);
-        st = LW_OK;
-    }
-    lw_arena_free(&ya);
+    st = load_text(&c, buf, n);
     free(buf);
     return st;
+}
+
+static bool has_rule_ext(const char *name);
+
+/* Every .yml / .yaml member of a zip, 7z, rar or tar(.gz) archive (SigmaHQ ships its rule
+ * packages as zip files), in archive order, named "archive:member". */
+static lw_status load_archive(lw_rules *r, const char *path, lw_rule_report_fn cb, void *ud)
+{
+    char why[256];
+    lw_archive *a = NULL;
+    lw_status st = lw_archive_open(path, &a, why, sizeof why);
+    if (st)
+        return st == LW_ENOMEM ? st : LW_EIO;
+    for (;;) {
+        const char *name = NULL;
+        int k = lw_archive_next(a, &name, why, sizeof why);
+        if (k <= 0) {
+            if (k < 0) {
+                loadctx c = {.r = r, .path = path, .cb = cb, .ud = ud};
+                report(&c, 0, NULL, false, 0, 0, why);
+            }
+            break;
+        }
+        const char *base = strrchr(name, '/');
+        base = base ? base + 1 : name;
+        if (base[0] == '.' || !has_rule_ext(base))
+            continue;
+        size_t plen = strlen(path), nlen = strlen(name);
+        char *member = malloc(plen + nlen + 2);
+        if (!member) {
+            st = LW_ENOMEM;
+            break;
+        }
+        memcpy(member, path, plen);
+        member[plen] = ':';
+        memcpy(member + plen + 1, name, nlen + 1);
+        loadctx c = {.r = r, .path = member, .cb = cb, .ud = ud};
+        char *buf = NULL;
+        size_t n = 0;
+        if (count_file(r, &c)) {
+            st = lw_archive_read_member(a, LW_YAML_MAX_FILE, &buf, &n, why, sizeof why);
+            if (st == LW_OK)
+                st = load_text(&c, buf, n);
+            else if (st != LW_ENOMEM) {
+                if (st == LW_ELIMIT)
+                    lw_fmt(why, sizeof why, "file larger than the 8 MiB rule file limit");
+                report(&c, 0, NULL, false, 0, 0, why);
+                st = LW_OK;
+            }
+            free(buf);
+        }
+        free(member);
+        if (st)
+            break;
+    }
+    lw_archive_close(a);
+    return st;
+}
+
+/* Whether the regular file at path starts like an archive. */
+static bool is_archive(const char *path)
+{
+    unsigned char head[512];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+        return true; /* gzip: a rule file is never compressed, a .tar.gz is */
+    return lw_archive_sniff(head, n);
 }
 
 static bool has_rule_ext(const char *name)
@@ -754,8 +842,9 @@ lw_status lw_rules_load(lw_rules *r, const char *path, lw_rule_report_fn cb, voi
     struct stat sb;
     if (stat(path, &sb) != 0)
         return LW_EIO;
-    lw_status st =
-        S_ISDIR(sb.st_mode) ? load_dir(r, path, cb, ud, 0) : load_file(r, path, cb, ud, true);
+    lw_status st = S_ISDIR(sb.st_mode)                       ? load_dir(r, path, cb, ud, 0)
+                   : S_ISREG(sb.st_mode) && is_archive(path) ? load_archive(r, path, cb, ud)
+                                                             : load_file(r, path, cb, ud, true);
     if (st)
         return st;
     /* Correlations whose references are loaded by now get their report. */

@@ -444,11 +444,38 @@ def t_time_window():
     check("--to not a time: exit 2", r.returncode == 2 and b"not a time" in r.stderr)
 
 
+def t_rules_archive():
+    import zipfile
+    d = os.path.join(REPO, "rules", "t1204.001")
+    z = os.path.join(TMP, "t1204-rules.zip")
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as f:
+        for n in sorted(os.listdir(d)):
+            f.write(os.path.join(d, n), "pack/" + n)
+        f.writestr("pack/README.md", "not a rule")
+        f.writestr("pack/broken.yml", "title: [unclosed\n")
+    r = run("rules", "check", "-f", "jsonl", z)
+    reps = [json.loads(l) for l in r.stdout.decode().splitlines()]
+    ok = [x for x in reps if x["status"] == "ok"]
+    bad = [x for x in reps if x["status"] != "ok"]
+    plain = [json.loads(l) for l in run("rules", "check", "-f", "jsonl", d).stdout.decode().splitlines()]
+    check("rules check on a zip: every .yml member, named zip:member, broken one located",
+          len(ok) == len(plain) and len(bad) == 1 and bad[0]["path"] == z + ":pack/broken.yml" and
+          all(x["path"].startswith(z + ":pack/") for x in reps), (len(ok), len(plain), bad))
+    ex = os.path.join(REPO, "examples")
+
+    def ids(out):
+        return sorted((a["rule"]["id"], a["time"]) for a in alerts(out))
+    a = run("hunt", "-f", "jsonl", "-r", d, ex)
+    b = run("hunt", "-f", "jsonl", "-r", z, ex)
+    check("hunt -r rules.zip: the alerts of the rule folder", ids(a.stdout) == ids(b.stdout) and
+          len(ids(a.stdout)) > 0, (len(ids(a.stdout)), len(ids(b.stdout))))
+
+
 def main():
     os.chdir(REPO)
     lwtest.run_tests((t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
                       t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity,
-                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_two_pass, t_install, t_splunk_export, t_time_window, t_shared_evtx, t_shared_otrf), TMP)
+                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_two_pass, t_install, t_splunk_export, t_time_window, t_rules_archive, t_shared_evtx, t_shared_otrf), TMP)
     return 1 if results[1] else 0
 
 

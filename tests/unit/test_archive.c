@@ -224,6 +224,42 @@ static void test_tar_gz_members(void **state)
     check_members(false);
 }
 
+/* Whole members into memory (how rule packs are read): bounded, and a cut member is an
+ * error, not a short file. */
+static void test_read_member(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/lw-test-archive-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    size_t big_n = 100000;
+    char *big = malloc(big_n);
+    assert_non_null(big);
+    memset(big, 'r', big_n);
+    member m[] = {
+        {"a.yml", "title: a\n", 9, AE_IFREG},
+        {"big.yml", big, big_n, AE_IFREG},
+    };
+    write_archive(path, true, m, 2);
+    char err[256], *buf = NULL;
+    size_t n = 0;
+    const char *name;
+    lw_archive *a = NULL;
+    assert_int_equal(lw_archive_open(path, &a, err, sizeof err), LW_OK);
+    assert_int_equal(lw_archive_next(a, &name, err, sizeof err), 1);
+    assert_int_equal(lw_archive_read_member(a, 1 << 20, &buf, &n, err, sizeof err), LW_OK);
+    assert_int_equal(n, 9);
+    assert_string_equal(buf, "title: a\n");
+    free(buf);
+    assert_int_equal(lw_archive_next(a, &name, err, sizeof err), 1);
+    assert_int_equal(lw_archive_read_member(a, 65536, &buf, &n, err, sizeof err), LW_ELIMIT);
+    assert_non_null(strstr(err, "65536"));
+    lw_archive_close(a);
+    unlink(path);
+    free(big);
+}
+
 static void test_open_errors(void **state)
 {
     (void)state;
@@ -237,9 +273,8 @@ static void test_open_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sniff),
-        cmocka_unit_test(test_zip_members),
-        cmocka_unit_test(test_tar_gz_members),
+        cmocka_unit_test(test_sniff),          cmocka_unit_test(test_zip_members),
+        cmocka_unit_test(test_tar_gz_members), cmocka_unit_test(test_read_member),
         cmocka_unit_test(test_open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
