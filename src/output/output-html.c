@@ -495,9 +495,11 @@ static void put_meta(html_state *s, lw_buf *b)
             lw_buf_puts(b, "]}");
         }
         lw_buf_putc(b, ']');
-        lw_buf_printf(b, ",\"order_late\":%llu,\"primed\":%llu,\"archives\":%llu",
+        lw_buf_printf(b,
+                      ",\"order_late\":%llu,\"primed\":%llu,\"archives\":%llu,"
+                      "\"outside_window\":%llu",
                       (unsigned long long)h->enrich_order_late, (unsigned long long)h->primed,
-                      (unsigned long long)h->archives);
+                      (unsigned long long)h->archives, (unsigned long long)h->outside_window);
     }
     if (s->have_cs && s->cs.correlations) {
         const lw_corr_stats *k = &s->cs;

@@ -145,6 +145,10 @@ text = common("two-pass", alerts, p)
 check("Read order:" not in text and "Two passes: the first recorded 4 " in text,
       "two-pass: no read-order warning, the first pass is named")
 
+path, alerts, p = hunt_html("window", ["--from", "2026-03-02T09:16:12Z", rev])
+text = common("window", alerts, p)
+check("Time window: " in text and "not matched" in text, "window: the overview names the events outside")
+
 # 4. real data, when present
 shared = os.path.join(SRC, "..", "shared", "data")
 if os.path.isdir(shared):

@@ -164,6 +164,10 @@
           'before the process or Mark of the Web they needed (read later, dated earlier), so ' +
           'ancestry and download fields are incomplete. Hunt again with --two-pass.'));
     }
+    if (st && st.outside_window) {
+      add(ov, el('p', 'muted', 'Time window: ' + fmtN(st.outside_window) + ' events outside ' +
+          '--from / --to were read for ancestry and evidence but not matched.'));
+    }
     if (st && st.primed) {
       add(ov, el('p', 'muted', 'Two passes: the first recorded ' + fmtN(st.primed) +
           ' process creations and Mark-of-the-Web streams before the hunt.'));
