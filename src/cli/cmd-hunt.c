@@ -879,6 +879,14 @@ int cmd_hunt(int argc, char **argv)
                 (unsigned long long)c.below_min, level_names[c.min_level]);
     print_corr_summary(lw_hunt_get_corr_stats(h));
     print_evidence_summary(lw_hunt_get_evidence_stats(h));
+    /* A person reading a table: say how to cut the informational flood (A3 alone is one
+     * alert per browser connection). */
+    uint64_t info = lw_hunt_get_stats(h)->alerts_by_level[0];
+    if (!c.summary_only && c.min_level == 0 && !strcmp(format, "table") && info >= 20)
+        fprintf(stderr,
+                "lurewatch: %llu informational alerts above (browser connections and such); "
+                "--min-level low leaves them out\n",
+                (unsigned long long)info);
     lw_hunt_free(h);
 free_rules:
     lw_rules_free(rules);

@@ -284,6 +284,18 @@ def t_min_level():
           ("shown    %d alerts below --min-level medium" % below).encode() in r.stderr, r.stderr[-400:])
     check("raised alerts still counted in full",
           ("  alerts   %d (" % len(every)).encode() in r.stderr, r.stderr[-400:])
+    many = os.path.join(TMP, "many-browser.jsonl")
+    line = [l for l in open(os.path.join(ex, "ws-alice-sysmon.winlogbeat.jsonl"))
+            if '"event_id":3,' in l and "msedge" in l.lower()]
+    check("the examples hold a browser connection (for the hint test)", line)
+    if line:
+        open(many, "w").write(line[0] * 25)
+        r = run("hunt", "-f", "table", many)
+        check("table with many informational alerts: a hint names --min-level",
+              b"informational alerts above" in r.stderr and b"--min-level low" in r.stderr,
+              r.stderr[-300:])
+        r = run("hunt", "-f", "jsonl", many)
+        check("no such hint for JSON lines", b"informational alerts above" not in r.stderr)
     r = run("hunt", "--min-level", "severe", ex)
     check("--min-level rejects an unknown level (exit 2)",
           r.returncode == 2 and b"--min-level" in r.stderr and r.stdout == b"")
