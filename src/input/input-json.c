@@ -51,6 +51,9 @@ typedef struct json_state {
     uint64_t line; /* 1-based line of the first unconsumed byte */
     uint64_t col;  /* 0-based column of the first unconsumed byte */
     bool in_array; /* inside a top-level array: elements are records */
+    /* Records that decoded but carry no Windows event (reported once, at close). */
+    uint64_t not_windows, first_not_windows;
+    bool raw_text; /* ... one of them had a _raw that is not event XML (Splunk classic) */
 } json_state;
 
 /* ---- framing ------------------------------------------------------------------------ */
@@ -687,6 +690,15 @@ static void json_close(lw_input *in)
     json_state *st = in->decoder_state;
     if (!st)
         return;
+    if (st->not_windows)
+        lw_input_warn(in, st->first_not_windows, "json-not-windows",
+                      "%" PRIu64 " JSON record%s carry no Windows event (no EventID, Channel, "
+                      "winlog.*, Event.System or event XML): no rule can match %s%s",
+                      st->not_windows, st->not_windows == 1 ? "" : "s",
+                      st->not_windows == 1 ? "it" : "them",
+                      st->raw_text ? "; Splunk's classic WinEventLog text in _raw is not read: "
+                                     "export the XmlWinEventLog source type"
+                                   : "");
     lw_json_free(&st->p);
     free(st);
     in->decoder_state = NULL;
@@ -812,6 +824,12 @@ static lw_status json_next(lw_input *in, lw_event *ev)
         st->wc.want = in->want;
         ev->record = line0;
         s = decode_record(&r);
+        if (s == LW_OK && ev->product != LW_PRODUCT_WINDOWS) {
+            if (!st->not_windows++)
+                st->first_not_windows = line0;
+            st->raw_text |= ty(&r, GET(&r, 0, "_raw")) == LW_JSON_STRING ||
+                            ty(&r, GET(&r, GET(&r, 0, "result"), "_raw")) == LW_JSON_STRING;
+        }
         /* The views stay valid: consuming does not move the window, only a fill does. */
         if (st->p.ws) {
             advance(in, st, end);

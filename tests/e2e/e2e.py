@@ -432,6 +432,17 @@ def t_splunk_export():
     check("Splunk XmlWinEventLog export (_raw): the alerts of the XML file",
           b.returncode == 0 and len(events) > 5 and key(a.stdout) == key(b.stdout) and
           summary(b.stderr, "records").get("skipped") == 0, b.stderr[-300:])
+    check("... and no 'not Windows' warning for it", b"json-not-windows" not in b.stderr)
+    classic = os.path.join(TMP, "splunk-classic.json")
+    with open(classic, "w") as f:
+        for _ in range(3):
+            f.write(json.dumps({"preview": False, "result": {
+                "_raw": "11/28/2026 09:15:00 AM\nLogName=Security\nEventCode=4688\n",
+                "sourcetype": "WinEventLog"}}) + "\n")
+    r = run("hunt", "-f", "jsonl", classic)
+    check("Splunk classic WinEventLog text: a warning says nothing can match and what to export",
+          r.returncode == 0 and b"json-not-windows" in r.stderr and b"3 JSON records" in r.stderr
+          and b"XmlWinEventLog" in r.stderr, r.stderr[-400:])
 
 
 def t_time_window():
