@@ -694,15 +694,11 @@ static lw_status hunt_archive(lw_hunt *h, const char *path)
                         LW_ARCHIVE_MAX_MEMBERS);
             break;
         }
-        size_t plen = strlen(path), nlen = strlen(name);
-        char *member = malloc(plen + nlen + 2);
+        char *member = lw_archive_member_path(path, name);
         if (!member) {
             st = LW_ENOMEM;
             break;
         }
-        memcpy(member, path, plen);
-        member[plen] = ':';
-        memcpy(member + plen + 1, name, nlen + 1);
         lw_input in = {0};
         st = lw_archive_reader(a, &in.rd, window);
         if (st == LW_OK)

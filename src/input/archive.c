@@ -95,6 +95,20 @@ static ssize_t pull(void *ud, char *dst, size_t cap, char *err, size_t errcap)
     return (ssize_t)k;
 }
 
+char *lw_archive_member_path(const char *archive, const char *member)
+{
+    size_t an = strlen(archive), mn = strlen(member);
+    if (an > SIZE_MAX - mn - 2)
+        return NULL;
+    char *p = malloc(an + mn + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, archive, an);
+    p[an] = ':';
+    memcpy(p + an + 1, member, mn + 1);
+    return p;
+}
+
 lw_status lw_archive_reader(lw_archive *a, lw_reader *r, size_t max)
 {
     return lw_reader_open_pull(r, pull, a, max);

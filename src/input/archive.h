@@ -32,6 +32,10 @@ lw_status lw_archive_open(const char *path, lw_archive **out, char *err, size_t 
  * unreadable archive (message in err; the caller stops reading it). */
 int lw_archive_next(lw_archive *a, const char **name, char *err, size_t errcap);
 
+/* "archive:member", the name a member goes by in reports (malloc'd; NULL when out of
+ * memory). */
+char *lw_archive_member_path(const char *archive, const char *member);
+
 /* Open r on the current member's bytes. */
 lw_status lw_archive_reader(lw_archive *a, lw_reader *r, size_t max);
 

@@ -713,15 +713,11 @@ static lw_status load_archive(lw_rules *r, const char *path, lw_rule_report_fn c
         base = base ? base + 1 : name;
         if (base[0] == '.' || !has_rule_ext(base))
             continue;
-        size_t plen = strlen(path), nlen = strlen(name);
-        char *member = malloc(plen + nlen + 2);
+        char *member = lw_archive_member_path(path, name);
         if (!member) {
             st = LW_ENOMEM;
             break;
         }
-        memcpy(member, path, plen);
-        member[plen] = ':';
-        memcpy(member + plen + 1, name, nlen + 1);
         loadctx c = {.r = r, .path = member, .cb = cb, .ud = ud};
         char *buf = NULL;
         size_t n = 0;
