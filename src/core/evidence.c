@@ -691,17 +691,6 @@ static lw_status add_field(lw_event *ev, const char *name, lw_str value, bool co
                 : lw_event_add(ev, lw_str_c(name), value, 0);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* DownloadFileName: the file name a network transfer carries, %XX-decoded. */
 static lw_status add_download_name(lw_event *ev, lw_str raw)
 {
@@ -714,8 +703,8 @@ static lw_status add_download_name(lw_event *ev, lw_str raw)
     size_t n = 0;
     for (size_t i = 0; i < b.n; i++) {
         int h1, h2;
-        if (b.p[i] == '%' && i + 2 < b.n + 0 && (h1 = hexval(b.p[i + 1])) >= 0 &&
-            (h2 = hexval(b.p[i + 2])) >= 0 && (h1 || h2)) {
+        if (b.p[i] == '%' && i + 2 < b.n + 0 && (h1 = lw_hexval((unsigned char)b.p[i + 1])) >= 0 &&
+            (h2 = lw_hexval((unsigned char)b.p[i + 2])) >= 0 && (h1 || h2)) {
             tmp[n++] = (char)(h1 * 16 + h2);
             i += 2;
         } else {

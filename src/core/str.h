@@ -20,6 +20,17 @@ static inline lw_str lw_str_c(const char *s)
     return (lw_str){s, s ? strlen(s) : 0};
 }
 
+/* Value of a hex digit (either case), or -1. */
+static inline int lw_hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 32;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
 static inline unsigned char lw_lower(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;

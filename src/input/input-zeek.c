@@ -251,26 +251,17 @@ static void reset_block(zeek_state *st)
     st->have_fields = false;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode "\xHH" (and "\\") escapes of s into dst (capacity >= s.n); malformed escapes are
  * kept literally.  Returns the decoded length. */
 static size_t unescape_into(lw_str s, char *dst)
 {
     size_t k = 0;
     for (size_t i = 0; i < s.n; i++) {
-        if (s.p[i] == '\\' && i + 3 < s.n && s.p[i + 1] == 'x' && hexval(s.p[i + 2]) >= 0 &&
-            hexval(s.p[i + 3]) >= 0) {
-            dst[k++] = (char)(hexval(s.p[i + 2]) * 16 + hexval(s.p[i + 3]));
+        if (s.p[i] == '\\' && i + 3 < s.n && s.p[i + 1] == 'x' &&
+            lw_hexval((unsigned char)s.p[i + 2]) >= 0 &&
+            lw_hexval((unsigned char)s.p[i + 3]) >= 0) {
+            dst[k++] = (char)(lw_hexval((unsigned char)s.p[i + 2]) * 16 +
+                              lw_hexval((unsigned char)s.p[i + 3]));
             i += 3;
         } else if (s.p[i] == '\\' && i + 1 < s.n && s.p[i + 1] == '\\') {
             dst[k++] = '\\';

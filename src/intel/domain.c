@@ -43,16 +43,6 @@ const void *lw_url_psl(void)
     return psl_ctx;
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 32;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 bool lw_url_host_normalize(lw_str host, char *buf, size_t cap, lw_str *out)
 {
     *out = (lw_str){buf, 0};
@@ -65,10 +55,10 @@ bool lw_url_host_normalize(lw_str host, char *buf, size_t cap, lw_str *out)
     bool ascii = true, bad = false;
     for (size_t i = 0; i < host.n; i++) {
         unsigned char c = (unsigned char)host.p[i];
-        if (c == '%' && i + 2 < host.n + 0 && hexval((unsigned char)host.p[i + 1]) >= 0 &&
-            hexval((unsigned char)host.p[i + 2]) >= 0) {
-            c = (unsigned char)(hexval((unsigned char)host.p[i + 1]) * 16 +
-                                hexval((unsigned char)host.p[i + 2]));
+        if (c == '%' && i + 2 < host.n + 0 && lw_hexval((unsigned char)host.p[i + 1]) >= 0 &&
+            lw_hexval((unsigned char)host.p[i + 2]) >= 0) {
+            c = (unsigned char)(lw_hexval((unsigned char)host.p[i + 1]) * 16 +
+                                lw_hexval((unsigned char)host.p[i + 2]));
             i += 2;
         }
         if (c >= 0x80)
