@@ -205,6 +205,17 @@ static inline uint64_t name_digest(lw_str s)
 
 #define DIGEST_MAX 128 /* events with more fields take the plain path */
 
+/* `,"name":[` for a name that occurs more than once; its values follow. */
+static void put_array_key(lw_buf *b, bool *first, const lw_field *f)
+{
+    if (!*first)
+        put_char(b, ',');
+    *first = false;
+    put_json_str(b, f->name);
+    put_char(b, ':');
+    put_char(b, '[');
+}
+
 /* Plain path for events with more than DIGEST_MAX fields: quadratic duplicate search. */
 static void fields_to_json_plain(lw_buf *b, const lw_event *ev)
 {
@@ -226,12 +237,7 @@ static void fields_to_json_plain(lw_buf *b, const lw_event *ev)
             first = false;
             continue;
         }
-        if (!first)
-            put_char(b, ',');
-        first = false;
-        put_json_str(b, f->name);
-        put_char(b, ':');
-        put_char(b, '[');
+        put_array_key(b, &first, f);
         bool f2 = true;
         for (uint32_t j = i; j < nf; j++) {
             if (!same_name(&ev->fields[j], f))
@@ -301,12 +307,7 @@ void lw_event_fields_to_json(lw_buf *b, const lw_event *ev)
             first = false;
             continue;
         }
-        if (!first)
-            put_char(b, ',');
-        first = false;
-        put_json_str(b, f->name);
-        put_char(b, ':');
-        put_char(b, '[');
+        put_array_key(b, &first, f);
         for (uint32_t j = i; j != NO_FIELD; j = next[j]) {
             if (j != i)
                 put_char(b, ',');
