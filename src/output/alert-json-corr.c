@@ -20,6 +20,24 @@ static void jstr(lw_buf *b, lw_str s)
     lw_jw_put_str(b, s.p, s.n);
 }
 
+static void jstr_or_null(lw_buf *b, lw_str s)
+{
+    if (s.n)
+        jstr(b, s);
+    else
+        lw_buf_puts(b, "null");
+}
+
+/* The end of an event object: its source, its fields, the closing brace. */
+static void put_source_and_fields(lw_buf *b, const lw_event *ev)
+{
+    lw_buf_puts(b, ",\"source\":{\"path\":");
+    jstr(b, lw_str_c(lw_event_source_path(ev)));
+    lw_buf_printf(b, ",\"record\":%llu},\"event\":", (unsigned long long)ev->record);
+    lw_event_fields_to_json(b, ev);
+    lw_buf_putc(b, '}');
+}
+
 static void jtime(lw_buf *b, int64_t t)
 {
     if (t == INT64_MIN || t == INT64_MAX) {
@@ -86,11 +104,7 @@ void lw_alert_corr_to_json(lw_buf *b, const lw_alert *a)
         jstr(b, ev->host);
         lw_buf_puts(b, ",\"category\":");
         jstr(b, lw_str_c(lw_event_category(ev)));
-        lw_buf_puts(b, ",\"source\":{\"path\":");
-        jstr(b, lw_str_c(lw_event_source_path(ev)));
-        lw_buf_printf(b, ",\"record\":%llu},\"event\":", (unsigned long long)ev->record);
-        lw_event_fields_to_json(b, ev);
-        lw_buf_putc(b, '}');
+        put_source_and_fields(b, ev);
     }
     lw_buf_putc(b, ']');
     if (a->evidence && a->nevidence) {
@@ -103,15 +117,9 @@ void lw_alert_corr_to_json(lw_buf *b, const lw_alert *a)
             lw_buf_puts(b, "{\"role\":\"network-evidence\",\"match\":{\"by\":");
             jstr(b, lw_str_c(it->by));
             lw_buf_puts(b, ",\"client\":");
-            if (it->client.n)
-                jstr(b, it->client);
-            else
-                lw_buf_puts(b, "null");
+            jstr_or_null(b, it->client);
             lw_buf_puts(b, ",\"server\":");
-            if (it->server.n)
-                jstr(b, it->server);
-            else
-                lw_buf_puts(b, "null");
+            jstr_or_null(b, it->server);
             lw_buf_puts(b, ",\"port\":");
             if (it->port >= 0)
                 lw_buf_printf(b, "%d", it->port);
@@ -125,11 +133,7 @@ void lw_alert_corr_to_json(lw_buf *b, const lw_alert *a)
             jstr(b, lw_str_c(lw_event_category(ev)));
             lw_buf_puts(b, ",\"channel\":");
             jstr(b, ev->channel);
-            lw_buf_puts(b, ",\"source\":{\"path\":");
-            jstr(b, lw_str_c(lw_event_source_path(ev)));
-            lw_buf_printf(b, ",\"record\":%llu},\"event\":", (unsigned long long)ev->record);
-            lw_event_fields_to_json(b, ev);
-            lw_buf_putc(b, '}');
+            put_source_and_fields(b, ev);
         }
         lw_buf_putc(b, ']');
     }
