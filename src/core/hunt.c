@@ -723,6 +723,11 @@ static lw_status hunt_archive(lw_hunt *h, const char *path)
  */
 static bool check_clock(lw_input *in, const lw_event *ev)
 {
+    if (ev->product != LW_PRODUCT_WINDOWS)
+        return true; /* network records have no UtcTime: nothing to check in this input */
+    /* Only Sysmon writes UtcTime: other events cost one compare, not a field search. */
+    if (!lw_str_ieq_c(ev->provider, "Microsoft-Windows-Sysmon"))
+        return false;
     const lw_field *f = lw_event_find(ev, LW_STR_LIT("UtcTime"));
     int64_t utc;
     if (!f || ev->time_ms == INT64_MIN || !lw_parse_time(f->value, &utc))
