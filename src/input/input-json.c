@@ -628,6 +628,7 @@ static lw_status decode_record(rec *r)
 {
     /* Shape from the top-level keys. */
     uint32_t k = 1;
+    bool flat = false; /* EventID or Channel at top level: NXLog / OTRF, no event XML to seek */
     for (uint32_t c = r->t[0].count; c; c--) {
         const lw_json_tok *kt = &r->t[k];
         const char *kp = r->b + kt->start;
@@ -635,9 +636,11 @@ static lw_status decode_record(rec *r)
             return decode_evtx_dump(r, k + 1);
         if (kt->len >= 6 && memcmp(kp, "winlog", 6) == 0 && (kt->len == 6 || kp[6] == '.'))
             return decode_winlogbeat(r);
+        flat |= (kt->len == 7 && memcmp(kp, "EventID", 7) == 0) ||
+                (kt->len == 7 && memcmp(kp, "Channel", 7) == 0);
         k = r->t[k + 1].next;
     }
-    uint32_t x = raw_xml(r);
+    uint32_t x = flat ? NONE : raw_xml(r);
     if (x != NONE)
         return decode_raw_xml(r, x);
     return decode_flat(r);
