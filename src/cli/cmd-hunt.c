@@ -95,7 +95,9 @@ typedef struct hunt_cli {
     lw_sink *sink;
     lw_status sink_status;
     bool verbose, quiet, summary_only;
-    int min_level;      /* alerts below this level index are counted, not written */
+    int min_level; /* 1 informational .. 5 critical (0: none); alerts below are counted, not
+                    * written */
+    const char *min_level_name;
     uint64_t below_min; /* ... how many */
     uint64_t diags, diags_printed;
     /* --summary: counts by rule and host, the first chains */
@@ -165,24 +167,13 @@ static void on_diag(const lw_diag *d, void *ud)
         fputs("lurewatch: further messages suppressed (see the summary; -v shows all)\n", stderr);
 }
 
-/* 0 informational .. 4 critical; -1 for anything else (a rule's own unknown level). */
-static const char *const level_names[] = {"informational", "low", "medium", "high", "critical"};
-
-static int level_rank(lw_str level)
-{
-    for (int i = 0; i < 5; i++)
-        if (level.n == strlen(level_names[i]) && level.p &&
-            memcmp(level.p, level_names[i], level.n) == 0)
-            return i;
-    return -1;
-}
-
 static void on_alert(const lw_alert *a, void *ud)
 {
     hunt_cli *c = ud;
-    if (c->min_level > 0) {
-        int r = level_rank(lw_alert_rule_level(a));
-        if (r >= 0 && r < c->min_level) { /* unknown levels are always shown */
+    if (c->min_level > 1) {
+        /* 1 informational .. 5 critical; a rule's own unknown level (0) is always shown */
+        int r = lw_export_level_parse(lw_alert_rule_level(a).p);
+        if (r > 0 && r < c->min_level) {
             c->below_min++;
             return;
         }
@@ -581,8 +572,9 @@ int cmd_hunt(int argc, char **argv)
             break;
         }
         case 1303:
-            c.min_level = level_rank((lw_str){optarg, strlen(optarg)});
-            if (c.min_level < 0) {
+            c.min_level = lw_export_level_parse(optarg);
+            c.min_level_name = optarg;
+            if (c.min_level == 0) {
                 cli_err("--min-level: '%s' is not informational, low, medium, high or critical",
                         optarg);
                 rc = LW_EXIT_USAGE;
@@ -874,15 +866,15 @@ int cmd_hunt(int argc, char **argv)
     if (c.summary_only)
         print_quick_look(&c);
     print_summary(lw_hunt_get_stats(h), lw_rules_count(rules), rejected);
-    if (c.min_level > 0)
+    if (c.min_level > 1)
         fprintf(stderr, "  shown    %llu alerts below --min-level %s not written\n",
-                (unsigned long long)c.below_min, level_names[c.min_level]);
+                (unsigned long long)c.below_min, c.min_level_name);
     print_corr_summary(lw_hunt_get_corr_stats(h));
     print_evidence_summary(lw_hunt_get_evidence_stats(h));
     /* A person reading a table: say how to cut the informational flood (A3 alone is one
      * alert per browser connection). */
     uint64_t info = lw_hunt_get_stats(h)->alerts_by_level[0];
-    if (!c.summary_only && c.min_level == 0 && !strcmp(format, "table") && info >= 20)
+    if (!c.summary_only && c.min_level <= 1 && !strcmp(format, "table") && info >= 20)
         fprintf(stderr,
                 "lurewatch: %llu informational alerts above (browser connections and such); "
                 "--min-level low leaves them out\n",
