@@ -742,6 +742,25 @@ static bool check_clock(lw_input *in, const lw_event *ev)
     return true;
 }
 
+/* A first pass's share of one event: process creations and Mark-of-the-Web streams for the
+ * enricher, which computer has which address (Sysmon 3) for HostIp and chain evidence. */
+static lw_status prime_event(lw_hunt *h, lw_event *ev)
+{
+    lw_status st = lw_event_normalize(ev);
+    if (st)
+        return st;
+    if (lw_enrich_primes(ev)) {
+        if ((st = lw_enrich_event(h->enricher, ev)))
+            return st;
+        h->primed++;
+    }
+    bool keep;
+    if (h->evs && ev->product == LW_PRODUCT_WINDOWS &&
+        (ev->cats & (1ull << LW_CAT_NETWORK_CONNECTION)))
+        return lw_evstore_observe(h->evs, ev, &keep);
+    return LW_OK;
+}
+
 /* The record loop of one open input; closes it. */
 static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *inp, const lw_decoder *dec)
 {
@@ -774,18 +793,7 @@ static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *inp, const
         if (ev->partial)
             continue; /* validated and counted; no rule can match it */
         if (h->priming) {
-            if ((st = lw_event_normalize(ev)) ||
-                (lw_enrich_primes(ev) && (st = lw_enrich_event(h->enricher, ev)))) {
-                rc = st;
-                break;
-            }
-            h->primed += lw_enrich_primes(ev);
-            /* Which computer has which address (Sysmon 3), for HostIp and the network
-             * evidence of chains. */
-            bool keep;
-            if (h->evs && ev->product == LW_PRODUCT_WINDOWS &&
-                (ev->cats & (1ull << LW_CAT_NETWORK_CONNECTION)) &&
-                (st = lw_evstore_observe(h->evs, ev, &keep))) {
+            if ((st = prime_event(h, ev))) {
                 rc = st;
                 break;
             }
