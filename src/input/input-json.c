@@ -53,7 +53,7 @@ typedef struct json_state {
     bool in_array; /* inside a top-level array: elements are records */
     /* Records that decoded but carry no Windows event (reported once, at close). */
     uint64_t not_windows, first_not_windows;
-    bool raw_text; /* ... one of them had a _raw that is not event XML (Splunk classic) */
+    bool raw_text; /* ... one of them had raw text (_raw...) that is not event XML */
 } json_state;
 
 /* ---- framing ------------------------------------------------------------------------ */
@@ -584,7 +584,9 @@ static lw_status decode_flat(rec *r)
  * itself) and ECS documents whose event.original holds the XML.  Returns the string token
  * of the XML or NONE.
  */
-static uint32_t raw_xml(const rec *r)
+/* The raw event text a SIEM export carries (_raw, result._raw, event.original), a string
+ * token or NONE. */
+static uint32_t raw_text(const rec *r)
 {
     uint32_t v = GET(r, 0, "_raw");
     if (v == NONE)
@@ -593,7 +595,13 @@ static uint32_t raw_xml(const rec *r)
         v = GET(r, GET(r, 0, "event"), "original");
     if (v == NONE)
         v = GET(r, 0, "event.original");
-    if (ty(r, v) != LW_JSON_STRING)
+    return ty(r, v) == LW_JSON_STRING ? v : NONE;
+}
+
+static uint32_t raw_xml(const rec *r)
+{
+    uint32_t v = raw_text(r);
+    if (v == NONE)
         return NONE;
     /* JSON may escape '<' as \u003c; anything else starting the text is not an event. */
     const char *p = r->b + r->t[v].start, *e = p + r->t[v].len;
@@ -699,8 +707,9 @@ static void json_close(lw_input *in)
                       "winlog.*, Event.System or event XML): no rule can match %s%s",
                       st->not_windows, st->not_windows == 1 ? "" : "s",
                       st->not_windows == 1 ? "it" : "them",
-                      st->raw_text ? "; Splunk's classic WinEventLog text in _raw is not read: "
-                                     "export the XmlWinEventLog source type"
+                      st->raw_text ? "; raw event text that is not event XML is not read (for "
+                                     "Splunk's classic WinEventLog, export the XmlWinEventLog "
+                                     "source type)"
                                    : "");
     lw_json_free(&st->p);
     free(st);
@@ -830,8 +839,7 @@ static lw_status json_next(lw_input *in, lw_event *ev)
         if (s == LW_OK && ev->product != LW_PRODUCT_WINDOWS) {
             if (!st->not_windows++)
                 st->first_not_windows = line0;
-            st->raw_text |= ty(&r, GET(&r, 0, "_raw")) == LW_JSON_STRING ||
-                            ty(&r, GET(&r, GET(&r, 0, "result"), "_raw")) == LW_JSON_STRING;
+            st->raw_text |= raw_text(&r) != NONE;
         }
         /* The views stay valid: consuming does not move the window, only a fill does. */
         if (st->p.ws) {
