@@ -222,39 +222,53 @@ static void emit_diag(lw_hunt *h, lw_severity sev, const char *path, uint64_t li
     h->opt.on_diag(&d, h->opt.diag_ud);
 }
 
+/* A skipped record or a warning, counted and reported: what lw_input_skip and
+ * lw_input_warn do at once, or later for notes a decode thread queued (pipeline.c). */
+void lw_hunt_input_note(lw_hunt *h, const char *path, lw_input_note_kind kind, uint64_t line,
+                        uint64_t col, const char *reason, const char *msg)
+{
+    char loc[256];
+    if (kind == LW_NOTE_SKIP) {
+        lw_fmt(loc, sizeof loc, "%s:%llu", path, (unsigned long long)line);
+        h->st.records++;
+        h->st.skipped++;
+        count_reason(&h->st, reason, 0, loc);
+    } else {
+        lw_fmt(loc, sizeof loc, "%s", path);
+        count_reason(&h->st, reason, 2, loc);
+        col = 0;
+    }
+    emit_diag(h, LW_SEV_WARNING, path, line, col, reason, msg);
+}
+
+static void input_note(lw_input *in, lw_input_note_kind kind, uint64_t line, uint64_t col,
+                       const char *reason, const char *fmt, va_list ap)
+{
+    if (!in->hunt && !in->defer)
+        return;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (in->defer)
+        in->defer(in->defer_ud, kind, line, col, reason, msg);
+    else
+        lw_hunt_input_note(in->hunt, in->path, kind, line, col, reason, msg);
+}
+
 void lw_input_skip(lw_input *in, uint64_t line, uint64_t col, const char *reason, const char *fmt,
                    ...)
 {
-    lw_hunt *h = in->hunt;
-    if (!h)
-        return;
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    input_note(in, LW_NOTE_SKIP, line, col, reason, fmt, ap);
     va_end(ap);
-    char loc[256];
-    lw_fmt(loc, sizeof loc, "%s:%llu", in->path, (unsigned long long)line);
-    h->st.records++;
-    h->st.skipped++;
-    count_reason(&h->st, reason, 0, loc);
-    emit_diag(h, LW_SEV_WARNING, in->path, line, col, reason, msg);
 }
 
 void lw_input_warn(lw_input *in, uint64_t line, const char *reason, const char *fmt, ...)
 {
-    lw_hunt *h = in->hunt;
-    if (!h)
-        return;
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    input_note(in, LW_NOTE_WARN, line, 0, reason, fmt, ap);
     va_end(ap);
-    char loc[256];
-    lw_fmt(loc, sizeof loc, "%s", in->path);
-    count_reason(&h->st, reason, 2, loc);
-    emit_diag(h, LW_SEV_WARNING, in->path, line, 0, reason, msg);
 }
 
 static void file_failed(lw_hunt *h, const char *path, const char *reason, const char *fmt, ...)
@@ -721,7 +735,7 @@ static lw_status hunt_archive(lw_hunt *h, const char *path)
  * evidence is matched on UtcTime, and an analyst lining the two up needs to know.
  * Returns true once the input has been checked.
  */
-static bool check_clock(lw_input *in, const lw_event *ev)
+static bool check_clock(lw_hunt *h, const char *path, const lw_event *ev)
 {
     if (ev->product != LW_PRODUCT_WINDOWS)
         return true; /* network records have no UtcTime: nothing to check in this input */
@@ -733,12 +747,15 @@ static bool check_clock(lw_input *in, const lw_event *ev)
     if (!f || ev->time_ms == INT64_MIN || !lw_parse_time(f->value, &utc))
         return false;
     int64_t d = utc - ev->time_ms;
-    if (d > 3600 * 1000LL || d < -3600 * 1000LL)
-        lw_input_warn(in, ev->record, "clock-mismatch",
-                      "Sysmon UtcTime is %+.1f h from the event time (TimeCreated / @timestamp): "
-                      "an export time-zone error?  Alerts show the event time; network evidence "
-                      "is matched on UtcTime",
-                      (double)d / 3600000.0);
+    if (d > 3600 * 1000LL || d < -3600 * 1000LL) {
+        char msg[256];
+        lw_fmt(msg, sizeof msg,
+               "Sysmon UtcTime is %+.1f h from the event time (TimeCreated / @timestamp): an "
+               "export time-zone error?  Alerts show the event time; network evidence is matched "
+               "on UtcTime",
+               (double)d / 3600000.0);
+        lw_hunt_input_note(h, path, LW_NOTE_WARN, ev->record, 0, "clock-mismatch", msg);
+    }
     return true;
 }
 
@@ -761,78 +778,83 @@ static lw_status prime_event(lw_hunt *h, lw_event *ev)
     return LW_OK;
 }
 
-/* The record loop of one open input; closes it. */
-static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *inp, const lw_decoder *dec)
+/* Everything after decoding for one record the decoder returned (LW_OK): count it, then
+ * enrich, observe, match and correlate it.  *clock_checked: the input's clock check is
+ * done. */
+static lw_status hunt_event(lw_hunt *h, const char *path, lw_event *ev, bool *clock_checked)
 {
-    lw_input *in = inp;
-    bool clock_checked = false;
     lw_status st;
+    h->st.records++;
+    h->st.events++;
+    if (ev->partial)
+        return LW_OK; /* validated and counted; no rule can match it */
+    if (h->priming)
+        return prime_event(h, ev);
+    if ((st = lw_event_normalize(ev)) || (st = lw_enrich_event(h->enricher, ev)))
+        return st;
+    if (!*clock_checked)
+        *clock_checked = check_clock(h, path, ev);
+    if (h->evs) {
+        bool keep = false;
+        if ((st = lw_evstore_observe(h->evs, ev, &keep)) ||
+            (keep &&
+             ((st = intern_path(h, ev)) || (st = lw_evstore_keep(h->evs, ev, h->cur_path)))))
+            return st;
+    }
+    if (ev->time_ms != INT64_MIN && ((h->opt.has_from && ev->time_ms < h->opt.from_ms) ||
+                                     (h->opt.has_to && ev->time_ms >= h->opt.to_ms))) {
+        h->st.outside_window++; /* enriched and observed above; not matched */
+        return LW_OK;
+    }
+    if (h->opt.on_event)
+        h->opt.on_event(ev, h->opt.event_ud);
+    if (ev->time_ms != INT64_MIN && ev->time_ms > h->max_seen)
+        h->max_seen = ev->time_ms;
+    if (h->matcher && (st = lw_matcher_run(h->matcher, ev, on_match, h, &h->st.rule_evaluations)))
+        return st;
+    if (h->cs && (st = corr_after_event(h)))
+        return st;
+    return LW_OK;
+}
+
+/* About every 64k records: the raw bytes read so far (a decode thread may be reading the
+ * same descriptor: the offset is only an estimate then, which progress can live with). */
+static void report_progress(lw_hunt *h, const lw_input *in, uint64_t *next_progress)
+{
+    if (!h->opt.on_progress || h->st.records < *next_progress)
+        return;
+    *next_progress = h->st.records + 65536;
+    off_t at = in->rd.fd >= 0 ? lseek(in->rd.fd, 0, SEEK_CUR) : -1;
+    h->opt.on_progress(h->raw_done + (at > 0 ? (uint64_t)at : 0), h->st.files, h->st.events,
+                       h->opt.progress_ud);
+}
+
+/* The record loop of one open input, decoding on this thread. */
+static lw_status decode_here(lw_hunt *h, const char *path, lw_input *in, const lw_decoder *dec)
+{
+    bool clock_checked = false;
     lw_event *ev = &h->ev;
-    lw_status rc = LW_OK;
     uint64_t next_progress = h->st.records + 65536;
     for (;;) {
-        if (h->opt.on_progress && h->st.records >= next_progress) {
-            next_progress = h->st.records + 65536;
-            off_t at = in->rd.fd >= 0 ? lseek(in->rd.fd, 0, SEEK_CUR) : -1;
-            h->opt.on_progress(h->raw_done + (at > 0 ? (uint64_t)at : 0), h->st.files, h->st.events,
-                               h->opt.progress_ud);
-        }
+        report_progress(h, in, &next_progress);
         lw_event_reset(ev);
         ev->src_path = path;
-        st = dec->next(in, ev);
+        lw_status st = dec->next(in, ev);
         if (st == LW_EFORMAT)
             continue;
         if (st == LW_EOF || st == LW_EIO)
-            break;
-        if (st != LW_OK) {
-            rc = st;
-            break;
-        }
-        h->st.records++;
-        h->st.events++;
-        if (ev->partial)
-            continue; /* validated and counted; no rule can match it */
-        if (h->priming) {
-            if ((st = prime_event(h, ev))) {
-                rc = st;
-                break;
-            }
-            continue;
-        }
-        if ((st = lw_event_normalize(ev)) || (st = lw_enrich_event(h->enricher, ev))) {
-            rc = st;
-            break;
-        }
-        if (!clock_checked)
-            clock_checked = check_clock(in, ev);
-        if (h->evs) {
-            bool keep = false;
-            if ((st = lw_evstore_observe(h->evs, ev, &keep)) ||
-                (keep &&
-                 ((st = intern_path(h, ev)) || (st = lw_evstore_keep(h->evs, ev, h->cur_path))))) {
-                rc = st;
-                break;
-            }
-        }
-        if (ev->time_ms != INT64_MIN && ((h->opt.has_from && ev->time_ms < h->opt.from_ms) ||
-                                         (h->opt.has_to && ev->time_ms >= h->opt.to_ms))) {
-            h->st.outside_window++; /* enriched and observed above; not matched */
-            continue;
-        }
-        if (h->opt.on_event)
-            h->opt.on_event(ev, h->opt.event_ud);
-        if (ev->time_ms != INT64_MIN && ev->time_ms > h->max_seen)
-            h->max_seen = ev->time_ms;
-        if (h->matcher &&
-            (st = lw_matcher_run(h->matcher, ev, on_match, h, &h->st.rule_evaluations))) {
-            rc = st;
-            break;
-        }
-        if (h->cs && (st = corr_after_event(h))) {
-            rc = st;
-            break;
-        }
+            return LW_OK;
+        if (st != LW_OK)
+            return st;
+        if ((st = hunt_event(h, path, ev, &clock_checked)))
+            return st;
     }
+}
+
+/* The record loop of one open input; closes it. */
+static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *in, const lw_decoder *dec)
+{
+    lw_status rc = decode_here(h, path, in, dec);
     dec->close(in);
     if (in->rd.error)
         emit_diag(h, LW_SEV_ERROR, path, 0, 0, "read-error", in->rd.errmsg);

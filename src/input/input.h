@@ -67,6 +67,11 @@ void lw_reader_close(lw_reader *r);
 
 typedef struct lw_hunt lw_hunt;
 
+typedef enum lw_input_note_kind {
+    LW_NOTE_SKIP, /* a record not decoded (lw_input_skip) */
+    LW_NOTE_WARN, /* a warning that drops no record (lw_input_warn) */
+} lw_input_note_kind;
+
 typedef struct lw_input {
     const char *path; /* as given by the user; lives as long as the input */
     lw_reader rd;
@@ -78,7 +83,17 @@ typedef struct lw_input {
      * counted as decoded but not matched. */
     const lw_want *want;
     void *decoder_state;
+    /* Set while a decode thread reads the input (src/core/pipeline.c): skips and warnings
+     * are handed to defer, in record order, instead of being counted here; the hunting
+     * thread counts and reports them when it reaches them. */
+    void (*defer)(void *ud, lw_input_note_kind kind, uint64_t line, uint64_t col,
+                  const char *reason, const char *msg);
+    void *defer_ud;
 } lw_input;
+
+/* Count and report a note (the hunting thread's half of lw_input_skip / lw_input_warn). */
+void lw_hunt_input_note(lw_hunt *h, const char *path, lw_input_note_kind kind, uint64_t line,
+                        uint64_t col, const char *reason, const char *msg);
 
 /* Report one record that was not decoded: counts it under reason (a short code such as
  * "json-syntax", "record-too-large", "evtx-corrupt-record") and passes a located message
