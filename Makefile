@@ -3,11 +3,12 @@
 #   make check  install dependencies, build, run every test (also under ASan+UBSan)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build demo check test test-asan conformance fuzz fuzz-smoke bench format clean
+.PHONY: all deps build demo check test test-asan test-tsan conformance fuzz fuzz-smoke bench format clean
 
 all: build
 
@@ -30,7 +31,14 @@ test-asan: deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure
 
-check: test test-asan
+# The decode thread under ThreadSanitizer: its unit test and the CLI with -j 2.
+test-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLW_TSAN=ON >/dev/null
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_pipeline lurewatch
+	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/test_pipeline
+	TSAN_OPTIONS=halt_on_error=1 python3 tests/e2e/threads.py $(TSAN_BUILD)/lurewatch
+
+check: test test-asan test-tsan
 
 conformance: build
 	cd $(BUILD) && ctest --output-on-failure -L conformance
@@ -51,4 +59,4 @@ format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

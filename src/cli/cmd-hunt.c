@@ -1,6 +1,7 @@
 /* lurewatch hunt: read inputs, run rules, write alerts, print a summary on stderr. */
 #include <dirent.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,10 @@ static void hunt_usage(FILE *f)
         "                           values for %NAME% in |expand rules, one per line (repeatable)\n"
         "      --strict             exit 2 if any rule is rejected\n"
         "      --max-record-bytes N skip records larger than N bytes (default 16777216)\n"
+        "  -j, --threads N          1: one thread; 2: a second thread reads and decodes every\n"
+        "                           input while the first matches and writes (same results;\n"
+        "                           more than 2 is taken as 2).  Default: 2 for inputs of 1 MiB\n"
+        "                           or more when this process may run on 2 or more CPUs\n"
         "      --allow FILE         URL intelligence: allow list (domains, Tranco CSV); "
         "repeatable\n"
         "      --block FILE         block list (domains, URLs, hosts, URLhaus/PhishTank CSV,\n"
@@ -318,6 +323,16 @@ static int64_t parse_duration(const char *s)
     return (int64_t)v * mul;
 }
 
+/* --threads by default: 2 when the process may run on 2 or more CPUs (taskset, cgroup
+ * cpusets and containers narrow that), else 1. */
+static unsigned default_threads(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 1;
+    return CPU_COUNT(&set) >= 2 ? 2 : 1;
+}
+
 static bool parse_count(const char *s, const char *opt, size_t *out)
 {
     char *end = NULL;
@@ -458,6 +473,7 @@ int cmd_hunt(int argc, char **argv)
         {"placeholder", required_argument, NULL, 'p'},
         {"strict", no_argument, NULL, 'S'},
         {"max-record-bytes", required_argument, NULL, 'M'},
+        {"threads", required_argument, NULL, 'j'},
         {"no-color", no_argument, NULL, 'C'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
@@ -498,6 +514,7 @@ int cmd_hunt(int argc, char **argv)
     int64_t time_from = 0, time_to = 0;
     hunt_cli c = {0};
     size_t max_record = 0;
+    unsigned threads = 0; /* 0: by the CPUs this process may use */
     /* URL intelligence (lw_intel): loaded here so a bad list fails the run up front. */
     /* + room for the rule folders' allowlists/ files (cli_auto_allowlists) */
     const char **intel_allow = calloc((size_t)argc + 1 + CLI_MAX_AUTO_ALLOW, sizeof(char *));
@@ -520,7 +537,7 @@ int cmd_hunt(int argc, char **argv)
     int rc = LW_EXIT_OK;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "r:f:o:p:vqh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "r:f:o:p:j:vqh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'r':
             rule_paths[nrule_paths++] = optarg;
@@ -596,6 +613,15 @@ int cmd_hunt(int argc, char **argv)
         case 1104:
             intel_opt.seen_db = optarg;
             break;
+        case 'j': {
+            size_t n;
+            if (!parse_count(optarg, "--threads", &n)) {
+                rc = LW_EXIT_USAGE;
+                goto done;
+            }
+            threads = n > 2 ? 2 : (unsigned)n;
+            break;
+        }
         case 'M': {
             char *end = NULL;
             unsigned long long v = strtoull(optarg, &end, 10);
@@ -791,6 +817,8 @@ int cmd_hunt(int argc, char **argv)
         .has_to = has_to,
         .from_ms = time_from,
         .to_ms = time_to,
+        .threads = threads ? threads : default_threads(),
+        .thread_min_bytes = threads ? 0 : 1u << 20, /* by default small files stay inline */
     };
 
     /* A progress line only for a person watching a terminal. */

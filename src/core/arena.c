@@ -57,6 +57,15 @@ char *lw_arena_strndup(lw_arena *a, const char *s, size_t n)
     return d;
 }
 
+bool lw_arena_owns(const lw_arena *a, const void *p)
+{
+    uintptr_t u = (uintptr_t)p;
+    for (const lw_arena_block *b = a->head; b; b = b->prev)
+        if (u >= (uintptr_t)b->data && u < (uintptr_t)b->data + b->used)
+            return true;
+    return false;
+}
+
 void lw_arena_reset(lw_arena *a)
 {
     lw_arena_block *b = a->head;

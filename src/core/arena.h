@@ -5,6 +5,7 @@
 #ifndef LW_ARENA_H
 #define LW_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct lw_arena_block lw_arena_block;
@@ -21,6 +22,8 @@ void lw_arena_init(lw_arena *a, size_t block_size);
 void *lw_arena_alloc(lw_arena *a, size_t n);
 /* Copy of n bytes plus a terminating NUL; NULL on out of memory. */
 char *lw_arena_strndup(lw_arena *a, const char *s, size_t n);
+/* Does p point into memory the arena holds? */
+bool lw_arena_owns(const lw_arena *a, const void *p);
 /* Forget every allocation; keeps the newest block for reuse, frees the rest. */
 void lw_arena_reset(lw_arena *a);
 void lw_arena_free(lw_arena *a);

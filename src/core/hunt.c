@@ -31,6 +31,7 @@
 #include "../sigma/sigma.h"
 #include "event.h"
 #include "evidence.h"
+#include "pipeline.h"
 #include "severity.h"
 
 #define LW_DEFAULT_MAX_RECORD (16u * 1024 * 1024)
@@ -851,10 +852,57 @@ static lw_status decode_here(lw_hunt *h, const char *path, lw_input *in, const l
     }
 }
 
+/* The record loop of one open input, with a decode thread (lw_hunt_options.threads). */
+static lw_status decode_threaded(lw_hunt *h, const char *path, lw_input *in, const lw_decoder *dec)
+{
+    lw_pipeline *pl;
+    lw_status st = lw_pipeline_start(&pl, in, dec, path);
+    if (st == LW_EIO)
+        return decode_here(h, path, in, dec); /* no thread to be had: nothing read yet */
+    if (st)
+        return st;
+    bool clock_checked = false;
+    uint64_t next_progress = h->st.records + 65536;
+    lw_status rc = LW_OK;
+    for (;;) {
+        report_progress(h, in, &next_progress);
+        lw_event *ev;
+        const lw_pipe_note *note;
+        st = lw_pipeline_next(pl, &ev, &note);
+        if (st == LW_OK && note) {
+            lw_hunt_input_note(h, path, note->kind, note->line, note->col, note->reason, note->msg);
+            continue;
+        }
+        if (st == LW_OK)
+            st = hunt_event(h, path, ev, &clock_checked);
+        else if (st == LW_EOF || st == LW_EIO)
+            break;
+        if (st) {
+            rc = st;
+            break;
+        }
+    }
+    lw_pipeline_stop(pl);
+    return rc;
+}
+
+/* A decode thread for this input (lw_hunt_options.threads, thread_min_bytes)? */
+static bool want_thread(const lw_hunt *h, const lw_input *in)
+{
+    if (h->opt.threads < 2)
+        return false;
+    struct stat sb;
+    if (h->opt.thread_min_bytes && in->rd.fd >= 0 && fstat(in->rd.fd, &sb) == 0 &&
+        S_ISREG(sb.st_mode))
+        return (uint64_t)sb.st_size >= h->opt.thread_min_bytes;
+    return true;
+}
+
 /* The record loop of one open input; closes it. */
 static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *in, const lw_decoder *dec)
 {
-    lw_status rc = decode_here(h, path, in, dec);
+    lw_status rc =
+        want_thread(h, in) ? decode_threaded(h, path, in, dec) : decode_here(h, path, in, dec);
     dec->close(in);
     if (in->rd.error)
         emit_diag(h, LW_SEV_ERROR, path, 0, 0, "read-error", in->rd.errmsg);
