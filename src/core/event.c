@@ -63,7 +63,7 @@ lw_status lw_event_add_copy(lw_event *ev, lw_str name, lw_str value, uint32_t fl
 const lw_field *lw_event_find(const lw_event *ev, lw_str name)
 {
     for (uint32_t i = 0; i < ev->nfields; i++)
-        if (lw_str_ieq(ev->fields[i].name, name))
+        if (ev->fields[i].name.n == name.n && lw_str_ieq(ev->fields[i].name, name))
             return &ev->fields[i];
     return NULL;
 }
