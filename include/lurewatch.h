@@ -186,11 +186,11 @@ typedef struct lw_hunt_options {
     bool has_from, has_to;
     int64_t from_ms, to_ms;
     /* 0 or 1: read and decode on the calling thread.  2 (or more; 2 are used): a second
-     * thread reads and decodes each input while the calling thread enriches, matches and
-     * reports; regular files smaller than thread_min_bytes are still decoded on the
-     * calling thread (a thread costs more than it saves there; 0: every input).  Results,
-     * counters, reports and their order are the same either way, and every callback runs
-     * on the calling thread. */
+     * thread reads and decodes each input file (archive members included) while the
+     * calling thread enriches, matches and reports; files smaller than thread_min_bytes
+     * (0: no minimum) and streams (stdin, pipes: alerts must not wait for a batch to fill)
+     * are still decoded on the calling thread.  Results, counters, reports and their order
+     * are the same either way, and every callback runs on the calling thread. */
     unsigned threads;
     uint64_t thread_min_bytes;
 } lw_hunt_options;

@@ -34,10 +34,12 @@ static void hunt_usage(FILE *f)
         "                           values for %NAME% in |expand rules, one per line (repeatable)\n"
         "      --strict             exit 2 if any rule is rejected\n"
         "      --max-record-bytes N skip records larger than N bytes (default 16777216)\n"
-        "  -j, --threads N          1: one thread; 2: a second thread reads and decodes every\n"
-        "                           input while the first matches and writes (same results;\n"
-        "                           more than 2 is taken as 2).  Default: 2 for inputs of 1 MiB\n"
-        "                           or more when this process may run on 2 or more CPUs\n"
+        "  -j, --threads N          1: one thread; 2: a second thread reads and decodes each\n"
+        "                           input file while the first matches and writes (same\n"
+        "                           results; more than 2 is taken as 2; stdin and pipes stay\n"
+        "                           on one thread so alerts are not held back).  Default: 2\n"
+        "                           for files of 1 MiB or more when this process may run on 2\n"
+        "                           or more CPUs\n"
         "      --allow FILE         URL intelligence: allow list (domains, Tranco CSV); "
         "repeatable\n"
         "      --block FILE         block list (domains, URLs, hosts, URLhaus/PhishTank CSV,\n"
@@ -750,6 +752,13 @@ int cmd_hunt(int argc, char **argv)
     }
     if (!format)
         format = tty ? "table" : "jsonl";
+    /* Reading a stream (winlogbeat | lurewatch hunt -): each alert line goes out when it is
+     * found, not when a stdio buffer fills, so whatever reads our output sees it at once. */
+    for (int i = optind; i < argc; i++)
+        if (!strcmp(argv[i], "-") && strcmp(format, "html") != 0) {
+            setvbuf(out, NULL, _IOLBF, 0);
+            break;
+        }
     if (!lw_sink_format_known(format)) {
         cli_err("unknown format '%s' (table, jsonl, csv, html)", format);
         rc = LW_EXIT_USAGE;

@@ -886,16 +886,21 @@ static lw_status decode_threaded(lw_hunt *h, const char *path, lw_input *in, con
     return rc;
 }
 
-/* A decode thread for this input (lw_hunt_options.threads, thread_min_bytes)? */
+/* A decode thread for this input (lw_hunt_options.threads, thread_min_bytes)?  Never for
+ * a pipe, a terminal or another stream: the thread hands events over in batches, and a
+ * batch waiting for a slow stream to fill it would hold back alerts a live feed
+ * (winlogbeat | lurewatch hunt -) should get at once.  Archive members (fd -1) are read
+ * from a file. */
 static bool want_thread(const lw_hunt *h, const lw_input *in)
 {
     if (h->opt.threads < 2)
         return false;
     struct stat sb;
-    if (h->opt.thread_min_bytes && in->rd.fd >= 0 && fstat(in->rd.fd, &sb) == 0 &&
-        S_ISREG(sb.st_mode))
-        return (uint64_t)sb.st_size >= h->opt.thread_min_bytes;
-    return true;
+    if (in->rd.fd < 0)
+        return true;
+    if (fstat(in->rd.fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return false;
+    return !h->opt.thread_min_bytes || (uint64_t)sb.st_size >= h->opt.thread_min_bytes;
 }
 
 /* The record loop of one open input; closes it. */

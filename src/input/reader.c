@@ -2,12 +2,27 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #define LW_READ_CHUNK (256 * 1024)
+
+/* Pull from a descriptor that cannot seek (a pipe, a terminal, a socket): one read(2),
+ * however few bytes it brings, so a live stream's records are handled as they arrive. */
+static ssize_t pull_fd(void *ud, char *dst, size_t cap, char *errmsg, size_t errcap)
+{
+    int fd = (int)(intptr_t)ud;
+    ssize_t got;
+    do
+        got = read(fd, dst, cap);
+    while (got < 0 && errno == EINTR);
+    if (got < 0)
+        lw_fmt(errmsg, errcap, "%s", strerror(errno));
+    return got;
+}
 
 lw_status lw_reader_open(lw_reader *r, const char *path, size_t max)
 {
@@ -25,6 +40,18 @@ lw_status lw_reader_open(lw_reader *r, const char *path, size_t max)
     /* Peek the gzip magic without consuming: zlib handles both, we only record which. */
     unsigned char magic[2];
     ssize_t k = pread(fd, magic, 2, 0);
+    if (k < 0) {
+        /* Not seekable (stdin from a pipe): pull mode, which tells gzip from plain by the
+         * first bytes and hands over whatever has arrived (gzread would wait to fill its
+         * whole buffer, holding back the alerts of a live feed). */
+        lw_status st = lw_reader_open_pull(r, pull_fd, (void *)(intptr_t)fd, max);
+        if (st) {
+            close(fd);
+            return st;
+        }
+        r->fd = fd; /* closed by lw_reader_close; fill still pulls */
+        return LW_OK;
+    }
     r->is_gzip = k == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
     r->fd = fd;
     r->cap = LW_READ_CHUNK;
@@ -35,9 +62,8 @@ lw_status lw_reader_open(lw_reader *r, const char *path, size_t max)
         return LW_ENOMEM;
     }
     /* A seekable plain file is read with read(2) straight into the window: gzread's
-     * transparent mode would copy every byte once more through its own buffer.  Gzip, and
-     * anything we could not peek (a pipe on stdin may still be gzip), goes through zlib. */
-    if (k >= 0 && !r->is_gzip)
+     * transparent mode would copy every byte once more through its own buffer. */
+    if (!r->is_gzip)
         return LW_OK;
     gzFile gz = gzdopen(fd, "rb");
     if (!gz) {
@@ -93,6 +119,8 @@ static ssize_t pull_gz(lw_reader *r, char *dst, size_t cap)
     g->zs.avail_out = (uInt)cap;
     while (g->zs.avail_out > 0) {
         if (g->zs.avail_in == 0) {
+            if (g->zs.avail_out < cap)
+                break; /* hand over what is inflated before waiting on the source */
             int k = gz_refill(r, g);
             if (k < 0)
                 return -1;
@@ -143,6 +171,10 @@ lw_status lw_reader_open_pull(lw_reader *r, ssize_t (*pull)(void *, char *, size
     r->pull_ud = ud;
     /* Peek: the first bytes decide between plain and gzip. */
     ssize_t k = pull_raw(r, (char *)g->in, sizeof g->in);
+    if (k == 1) { /* a stream may bring one byte first: the magic needs two */
+        ssize_t k2 = pull_raw(r, (char *)g->in + 1, sizeof g->in - 1);
+        k = k2 < 0 ? k2 : k + k2;
+    }
     if (k < 0) {
         r->error = true; /* reported by the caller's first fill check */
         free(g);

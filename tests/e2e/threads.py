@@ -6,6 +6,8 @@ ThreadSanitizer."""
 import gzip
 import os
 import random
+import select
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -33,6 +35,28 @@ def same(name, *args, stdin=None):
             one.stderr.decode(errors="replace")[-1500:], two.stderr.decode(errors="replace")[-1500:])
     check("-j 2 = -j 1: " + name, ok, detail)
     return one
+
+
+def t_live_stream():
+    """A stream that stays open (winlogbeat | lurewatch hunt -), plain or gzip: the alerts
+    of what has arrived come out at once, not when the stream ends, a read buffer fills or
+    a decode batch would be full (streams are decoded inline whatever -j says)."""
+    ex = open(os.path.join(REPO, "examples", "ws-alice-sysmon.winlogbeat.jsonl"), "rb").read()
+    for j in ("1", "2"):
+        for kind, data in (("plain", ex), ("gzip", gzip.compress(ex))):
+            p = subprocess.Popen([LW, "hunt", "-j", j, "-f", "jsonl", "-"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            try:
+                p.stdin.write(data)
+                p.stdin.flush()
+                ready, _, _ = select.select([p.stdout], [], [], 20)
+                line = p.stdout.readline() if ready else b""
+                check("-j %s, open %s stream: the first alert comes before the stream ends" % (j, kind),
+                      line.startswith(b"{"), line[:200])
+            finally:
+                p.stdin.close()
+                p.wait(timeout=60)
+                p.stdout.close()
 
 
 def junk_jsonl():
@@ -87,5 +111,5 @@ def t_threads():
 
 if __name__ == "__main__":
     os.chdir(REPO)
-    lwtest.run_tests((t_threads,), TMP)
+    lwtest.run_tests((t_threads, t_live_stream), TMP)
     sys.exit(1 if lwtest.results[1] else 0)
