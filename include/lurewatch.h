@@ -123,6 +123,14 @@ LW_API lw_status lw_rules_add_placeholder_file(lw_rules *r, const char *name, co
  * LW_EIO when path cannot be read at all. */
 LW_API lw_status lw_rules_load(lw_rules *r, const char *path, lw_rule_report_fn cb, void *ud);
 /* Finish loading: build indexes.  After this the rule set is read-only. */
+/* Keep the compiled prefilter databases in dir (created 0700; it must belong to the user
+ * and be writable by no one else) and reuse them when the same rules load again: most of
+ * the load time of a large rule set.  NULL or "": no cache (the default).  Call before
+ * lw_rules_compile. */
+LW_API lw_status lw_rules_set_cache_dir(lw_rules *r, const char *dir);
+/* Prefilter databases loaded from the cache, compiled, and cache files not used. */
+LW_API void lw_rules_cache_stats(const lw_rules *r, unsigned *hits, unsigned *compiled,
+                                 unsigned *rejected);
 LW_API lw_status lw_rules_compile(lw_rules *r);
 LW_API size_t lw_rules_count(const lw_rules *r);
 LW_API size_t lw_rules_rejected(const lw_rules *r);

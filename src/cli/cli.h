@@ -22,6 +22,10 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The shipped rules folder: $LUREWATCH_RULES, else rules/ next to the installed or built
  * binary, else the source tree's rules/ (compile-time).  Returns a static string. */
 const char *cli_default_rules(void);
+/* Where compiled rule databases are kept (lw_rules_set_cache_dir): $LUREWATCH_CACHE_DIR,
+ * else $XDG_CACHE_HOME/lurewatch, else $HOME/.cache/lurewatch; "" (no cache) when none is
+ * set or LUREWATCH_CACHE_DIR is empty.  Returns a static string. */
+const char *cli_cache_dir(void);
 /* Load rule paths into r and resolve correlation references, printing rejections (as
  * warnings) to stderr unless quiet.  Returns the number of rules rejected, or -1 if a path
  * is unreadable or memory ran out. */

@@ -33,6 +33,10 @@ static void hunt_usage(FILE *f)
         "  -p, --placeholder NAME=FILE\n"
         "                           values for %NAME% in |expand rules, one per line (repeatable)\n"
         "      --strict             exit 2 if any rule is rejected\n"
+        "      --no-rule-cache      compile the rules' prefilter databases afresh instead of\n"
+        "                           reusing them from $LUREWATCH_CACHE_DIR (default\n"
+        "                           $XDG_CACHE_HOME/lurewatch or ~/.cache/lurewatch; an empty\n"
+        "                           LUREWATCH_CACHE_DIR also turns the cache off)\n"
         "      --max-record-bytes N skip records larger than N bytes (default 16777216)\n"
         "  -j, --threads N          1: one thread; 2: a second thread reads and decodes each\n"
         "                           input file while the first matches and writes (same\n"
@@ -483,6 +487,7 @@ int cmd_hunt(int argc, char **argv)
         {"no-progress", no_argument, NULL, 1302},
         {"min-level", required_argument, NULL, 1303},
         {"two-pass", no_argument, NULL, 1304},
+        {"no-rule-cache", no_argument, NULL, 1307},
         {"from", required_argument, NULL, 1305},
         {"to", required_argument, NULL, 1306},
         {"allow", required_argument, NULL, 1101},
@@ -512,6 +517,7 @@ int cmd_hunt(int argc, char **argv)
     size_t nrule_paths = 0, nplaceholders = 0;
     const char *format = NULL, *output = NULL;
     bool strict = false, no_color = false, no_progress = false, two_pass = false;
+    bool no_rule_cache = false;
     bool has_from = false, has_to = false;
     int64_t time_from = 0, time_to = 0;
     hunt_cli c = {0};
@@ -614,6 +620,9 @@ int cmd_hunt(int argc, char **argv)
             break;
         case 1104:
             intel_opt.seen_db = optarg;
+            break;
+        case 1307:
+            no_rule_cache = true;
             break;
         case 'j': {
             size_t n;
@@ -766,7 +775,9 @@ int cmd_hunt(int argc, char **argv)
     }
 
     lw_rules *rules = NULL;
-    if (lw_rules_new(&rules)) {
+    if (lw_rules_new(&rules) ||
+        lw_rules_set_cache_dir(rules, no_rule_cache ? NULL : cli_cache_dir())) {
+        lw_rules_free(rules);
         cli_err("out of memory");
         rc = LW_EXIT_ERROR;
         goto close_out;

@@ -52,6 +52,21 @@ static bool is_dir(const char *p)
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+const char *cli_cache_dir(void)
+{
+    static char dir[4096];
+    const char *e = getenv("LUREWATCH_CACHE_DIR");
+    if (e)
+        return e; /* "" turns the cache off */
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    bool ok = false;
+    if (xdg && xdg[0] == '/')
+        ok = snprintf(dir, sizeof dir, "%s/lurewatch", xdg) < (int)sizeof dir;
+    else if (home && home[0] == '/')
+        ok = snprintf(dir, sizeof dir, "%s/.cache/lurewatch", home) < (int)sizeof dir;
+    return ok ? dir : "";
+}
+
 const char *cli_default_rules(void)
 {
     static char buf[4096];

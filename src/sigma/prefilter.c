@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs-cache.h"
 #include "sigma-int.h"
 
 /* Single bytes fire on most values and make poor gates: such items are not used (and
@@ -574,8 +575,8 @@ static int cmp_idx(const void *a, const void *b, void *base)
 }
 
 /* Compile database d from the sorted entries lits[ord[lo..hi)). */
-static lw_status build_db(lw_pf_db *d, glit *lits, const uint32_t *ord, size_t lo, size_t hi,
-                          uint32_t dbi, bool *hs_failed)
+static lw_status build_db(lw_rules *rs, lw_pf_db *d, glit *lits, const uint32_t *ord, size_t lo,
+                          size_t hi, uint32_t dbi, bool *hs_failed)
 {
     size_t npats = 0, nrefs = 0;
     for (size_t k = lo; k < hi; k++) {
@@ -618,8 +619,8 @@ static lw_status build_db(lw_pf_db *d, glit *lits, const uint32_t *ord, size_t l
     d->pat_start[p] = (uint32_t)r;
     d->npats = (uint32_t)p;
     hs_compile_error_t *err = NULL;
-    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)npats, HS_MODE_BLOCK, NULL, &d->db,
-                             &err) != HS_SUCCESS) {
+    if (lw_hs_cache_compile(rs->cache_dir, exprs, flags, ids, lens, (unsigned)npats, &d->db, &err,
+                            &rs->hs_cache) != HS_SUCCESS) {
         if (err)
             hs_free_compile_error(err);
         d->db = NULL;
@@ -708,7 +709,7 @@ lw_status lw_prefilter_build(lw_rules *r)
         while (hi < nlits && lits[ord[hi]].field == lits[ord[lo]].field)
             hi++;
         uint32_t dbi = pf->ndbs++;
-        if ((st = build_db(&pf->dbs[dbi], lits, ord, lo, hi, dbi, &hs_failed)))
+        if ((st = build_db(r, &pf->dbs[dbi], lits, ord, lo, hi, dbi, &hs_failed)))
             goto fail;
         st = LW_ENOMEM;
         if (hs_failed)

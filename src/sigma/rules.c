@@ -47,7 +47,27 @@ void lw_rules_free(lw_rules *r)
     lw_corrset_free(r->corr);
     lw_placeholders_free(r);
     lw_arena_free(&r->arena);
+    free(r->cache_dir);
     free(r);
+}
+
+lw_status lw_rules_set_cache_dir(lw_rules *r, const char *dir)
+{
+    if (!r)
+        return LW_EINVAL;
+    char *c = NULL;
+    if (dir && dir[0] && !(c = strdup(dir)))
+        return LW_ENOMEM;
+    free(r->cache_dir);
+    r->cache_dir = c;
+    return LW_OK;
+}
+
+void lw_rules_cache_stats(const lw_rules *r, unsigned *hits, unsigned *compiled, unsigned *rejected)
+{
+    *hits = r ? r->hs_cache.hits : 0;
+    *compiled = r ? r->hs_cache.compiled : 0;
+    *rejected = r ? r->hs_cache.rejected : 0;
 }
 
 size_t lw_rules_count(const lw_rules *r)

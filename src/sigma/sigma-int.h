@@ -18,6 +18,7 @@
 #include <hs/hs.h>
 
 #include "../core/arena.h"
+#include "hs-cache.h"
 #include "logsource.h"
 #include "sigma.h"
 #include "yaml-tree.h"
@@ -188,6 +189,8 @@ struct lw_rules {
     struct lw_corrset *corr; /* correlation rules (correlation.h); NULL when none */
     lw_budget budget;
     int compiled;
+    char *cache_dir;            /* compiled prefilter databases kept here (NULL: off) */
+    lw_hs_cache_stats hs_cache; /* what the prefilter's compile did */
 };
 
 /* ---- rules.c ---- */

@@ -494,11 +494,33 @@ def t_rules_archive():
           len(ids(a.stdout)) > 0, (len(ids(a.stdout)), len(ids(b.stdout))))
 
 
+def t_rule_cache():
+    """Compiled prefilter databases are kept in LUREWATCH_CACHE_DIR and reused: the same
+    alerts from a cold and a warm cache; --no-rule-cache and an empty variable write none."""
+    cache = os.path.join(TMP, "cache", "lw")
+    ex = os.path.join(REPO, "examples")
+    env = {"LUREWATCH_CACHE_DIR": cache}
+    cold = run("hunt", "-f", "jsonl", ex, env=env)
+    files = sorted(os.listdir(cache)) if os.path.isdir(cache) else []
+    check("rule cache: databases written on first use", cold.returncode == 0 and
+          any(f.endswith(".hsdb") for f in files), (files, cold.stderr[-300:]))
+    check("rule cache: folder is private (0700)",
+          os.path.isdir(cache) and (os.stat(cache).st_mode & 0o777) == 0o700)
+    warm = run("hunt", "-f", "jsonl", ex, env=env)
+    plain = run("hunt", "-f", "jsonl", ex, env={"LUREWATCH_CACHE_DIR": ""})
+    check("rule cache: warm cache gives the same alerts", warm.stdout == cold.stdout == plain.stdout
+          and len(alerts(warm.stdout)) > 0)
+    check("rule cache: nothing new written on a warm run", sorted(os.listdir(cache)) == files)
+    off = os.path.join(TMP, "cache-off")
+    r = run("hunt", "--no-rule-cache", "-f", "jsonl", ex, env={"LUREWATCH_CACHE_DIR": off})
+    check("rule cache: --no-rule-cache writes nothing", r.returncode == 0 and not os.path.exists(off))
+
+
 def main():
     os.chdir(REPO)
     lwtest.run_tests((t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
                       t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity,
-                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_two_pass, t_install, t_splunk_export, t_time_window, t_rules_archive, t_shared_evtx, t_shared_otrf), TMP)
+                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_two_pass, t_install, t_splunk_export, t_time_window, t_rules_archive, t_shared_evtx, t_shared_otrf, t_rule_cache), TMP)
     return 1 if results[1] else 0
 
 

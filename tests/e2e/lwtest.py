@@ -20,8 +20,13 @@ def set_binary(path):
     return LW
 
 
-def run(*args, stdin=None, timeout=300):
-    return subprocess.run([LW, *args], input=stdin, capture_output=True, timeout=timeout)
+def run(*args, stdin=None, timeout=300, env=None):
+    """Run the binary; env: variables to set on top of this process's environment."""
+    full = None
+    if env:
+        full = dict(os.environ)
+        full.update(env)
+    return subprocess.run([LW, *args], input=stdin, capture_output=True, timeout=timeout, env=full)
 
 
 def check(name, cond, detail="", limit=None):
