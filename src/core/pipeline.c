@@ -197,38 +197,31 @@ lw_status lw_pipeline_start(lw_pipeline **out, lw_input *in, const lw_decoder *d
     p->dec = dec;
     p->path = path;
     atomic_init(&p->cancel, false);
-    if (pthread_mutex_init(&p->mu, NULL)) {
-        free_batches(p);
-        free(p);
-        return LW_ENOMEM;
-    }
-    if (pthread_cond_init(&p->ready, NULL)) {
-        pthread_mutex_destroy(&p->mu);
-        free_batches(p);
-        free(p);
-        return LW_ENOMEM;
-    }
-    if (pthread_cond_init(&p->freed, NULL)) {
-        pthread_cond_destroy(&p->ready);
-        pthread_mutex_destroy(&p->mu);
-        free_batches(p);
-        free(p);
-        return LW_ENOMEM;
-    }
+    lw_status st = LW_ENOMEM;
+    if (pthread_mutex_init(&p->mu, NULL))
+        goto no_mutex;
+    if (pthread_cond_init(&p->ready, NULL))
+        goto no_ready;
+    if (pthread_cond_init(&p->freed, NULL))
+        goto no_freed;
     in->defer = defer_note;
     in->defer_ud = p;
-    if (pthread_create(&p->thread, NULL, decode_main, p)) {
-        in->defer = NULL;
-        in->defer_ud = NULL;
-        pthread_cond_destroy(&p->freed);
-        pthread_cond_destroy(&p->ready);
-        pthread_mutex_destroy(&p->mu);
-        free_batches(p);
-        free(p);
-        return LW_EIO;
+    if (pthread_create(&p->thread, NULL, decode_main, p) == 0) {
+        *out = p;
+        return LW_OK;
     }
-    *out = p;
-    return LW_OK;
+    in->defer = NULL;
+    in->defer_ud = NULL;
+    st = LW_EIO;
+    pthread_cond_destroy(&p->freed);
+no_freed:
+    pthread_cond_destroy(&p->ready);
+no_ready:
+    pthread_mutex_destroy(&p->mu);
+no_mutex:
+    free_batches(p);
+    free(p);
+    return st;
 }
 
 lw_status lw_pipeline_next(lw_pipeline *p, lw_event **ev, const lw_pipe_note **note)
