@@ -39,11 +39,10 @@ static void hunt_usage(FILE *f)
         "                           LUREWATCH_CACHE_DIR also turns the cache off)\n"
         "      --max-record-bytes N skip records larger than N bytes (default 16777216)\n"
         "  -j, --threads N          1: one thread; 2: a second thread reads and decodes each\n"
-        "                           input file while the first matches and writes (same\n"
-        "                           results; more than 2 is taken as 2; stdin and pipes stay\n"
-        "                           on one thread so alerts are not held back).  Default: 2\n"
-        "                           for files of 1 MiB or more when this process may run on 2\n"
-        "                           or more CPUs\n"
+        "                           file of 1 MiB or more while the first matches and writes\n"
+        "                           (same results; more than 2 is taken as 2; smaller files,\n"
+        "                           stdin and pipes stay on one thread).  Default: 2 when this\n"
+        "                           process may run on 2 or more CPUs, else 1\n"
         "      --allow FILE         URL intelligence: allow list (domains, Tranco CSV); "
         "repeatable\n"
         "      --block FILE         block list (domains, URLs, hosts, URLhaus/PhishTank CSV,\n"
@@ -337,6 +336,20 @@ static unsigned default_threads(void)
     if (sched_getaffinity(0, sizeof set, &set) != 0)
         return 1;
     return CPU_COUNT(&set) >= 2 ? 2 : 1;
+}
+
+/* Files under this size are decoded inline even with a decode thread: starting a thread
+ * and handing batches over per file costs more than it saves on small files (a folder of
+ * EVTX files of a few hundred KiB each runs slower with one).  LUREWATCH_THREAD_MIN_BYTES
+ * (0: every file) is for tests and troubleshooting. */
+static uint64_t thread_min_bytes(void)
+{
+    const char *e = getenv("LUREWATCH_THREAD_MIN_BYTES");
+    char *end = NULL;
+    unsigned long long v = e && *e ? strtoull(e, &end, 10) : 0;
+    if (e && *e && end && !*end)
+        return v;
+    return 1u << 20;
 }
 
 static bool parse_count(const char *s, const char *opt, size_t *out)
@@ -838,7 +851,7 @@ int cmd_hunt(int argc, char **argv)
         .from_ms = time_from,
         .to_ms = time_to,
         .threads = threads ? threads : default_threads(),
-        .thread_min_bytes = threads ? 0 : 1u << 20, /* by default small files stay inline */
+        .thread_min_bytes = thread_min_bytes(),
     };
 
     /* A progress line only for a person watching a terminal. */

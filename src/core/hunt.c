@@ -88,6 +88,7 @@ struct lw_hunt {
     lw_evstore *evs;
     lw_evidence_options eopt;
     lw_evidence_stats est;
+    lw_pipeline *pipe; /* decode thread's batches, kept from one input to the next */
 };
 
 static const lw_event empty_event = {.time_ms = INT64_MIN, .event_id = -1};
@@ -179,6 +180,7 @@ void lw_hunt_free(lw_hunt *h)
     if (h->matcher)
         lw_matcher_free(h->matcher);
     lw_enricher_free(h->enricher);
+    lw_pipeline_free(h->pipe);
     lw_event_destroy(&h->ev);
     free(h);
 }
@@ -855,8 +857,8 @@ static lw_status decode_here(lw_hunt *h, const char *path, lw_input *in, const l
 /* The record loop of one open input, with a decode thread (lw_hunt_options.threads). */
 static lw_status decode_threaded(lw_hunt *h, const char *path, lw_input *in, const lw_decoder *dec)
 {
-    lw_pipeline *pl;
-    lw_status st = lw_pipeline_start(&pl, in, dec, path);
+    lw_status st = lw_pipeline_start(&h->pipe, in, dec, path);
+    lw_pipeline *pl = h->pipe;
     if (st == LW_EIO)
         return decode_here(h, path, in, dec); /* no thread to be had: nothing read yet */
     if (st)

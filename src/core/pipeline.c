@@ -31,6 +31,7 @@ typedef struct batch {
 } batch;
 
 struct lw_pipeline {
+    bool running; /* a decode thread is started (and not yet joined) */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t ready, freed;
@@ -179,13 +180,11 @@ static void free_batches(lw_pipeline *p)
     }
 }
 
-lw_status lw_pipeline_start(lw_pipeline **out, lw_input *in, const lw_decoder *dec,
-                            const char *path)
+static lw_pipeline *pipeline_new(void)
 {
-    *out = NULL;
     lw_pipeline *p = calloc(1, sizeof(*p));
     if (!p)
-        return LW_ENOMEM;
+        return NULL;
     for (unsigned i = 0; i < LW_PIPE_BATCHES; i++) {
         for (unsigned k = 0; k < LW_PIPE_BATCH_EVENTS; k++) {
             lw_event_init(&p->b[i].ev[k]);
@@ -193,13 +192,27 @@ lw_status lw_pipeline_start(lw_pipeline **out, lw_input *in, const lw_decoder *d
         }
         lw_arena_init(&p->b[i].notes, NOTE_ARENA_BLOCK);
     }
+    return p;
+}
+
+lw_status lw_pipeline_start(lw_pipeline **pp, lw_input *in, const lw_decoder *dec, const char *path)
+{
+    lw_pipeline *p = *pp;
+    if (!p && !(p = *pp = pipeline_new()))
+        return LW_ENOMEM;
+    if (p->running)
+        return LW_EINVAL;
     p->in = in;
     p->dec = dec;
     p->path = path;
+    p->produced = p->consumed = 0;
+    p->fill = p->read = NULL;
+    p->read_pos = 0;
+    p->note_oom = false;
     atomic_init(&p->cancel, false);
     lw_status st = LW_ENOMEM;
     if (pthread_mutex_init(&p->mu, NULL))
-        goto no_mutex;
+        return st;
     if (pthread_cond_init(&p->ready, NULL))
         goto no_ready;
     if (pthread_cond_init(&p->freed, NULL))
@@ -207,7 +220,7 @@ lw_status lw_pipeline_start(lw_pipeline **out, lw_input *in, const lw_decoder *d
     in->defer = defer_note;
     in->defer_ud = p;
     if (pthread_create(&p->thread, NULL, decode_main, p) == 0) {
-        *out = p;
+        p->running = true;
         return LW_OK;
     }
     in->defer = NULL;
@@ -218,9 +231,6 @@ no_freed:
     pthread_cond_destroy(&p->ready);
 no_ready:
     pthread_mutex_destroy(&p->mu);
-no_mutex:
-    free_batches(p);
-    free(p);
     return st;
 }
 
@@ -258,18 +268,26 @@ lw_status lw_pipeline_next(lw_pipeline *p, lw_event **ev, const lw_pipe_note **n
 
 void lw_pipeline_stop(lw_pipeline *p)
 {
-    if (!p)
+    if (!p || !p->running)
         return;
     pthread_mutex_lock(&p->mu);
     atomic_store(&p->cancel, true);
     pthread_cond_broadcast(&p->freed);
     pthread_mutex_unlock(&p->mu);
     pthread_join(p->thread, NULL);
+    p->running = false;
     p->in->defer = NULL;
     p->in->defer_ud = NULL;
     pthread_cond_destroy(&p->freed);
     pthread_cond_destroy(&p->ready);
     pthread_mutex_destroy(&p->mu);
+}
+
+void lw_pipeline_free(lw_pipeline *p)
+{
+    if (!p)
+        return;
+    lw_pipeline_stop(p);
     free_batches(p);
     free(p);
 }

@@ -31,9 +31,11 @@ typedef struct lw_pipe_note {
 } lw_pipe_note;
 
 /* Start decoding in (opened by dec->open) on a new thread; events get src_path = path.
+ * *pp: a pipeline to reuse (its batch memory, warm from earlier inputs), or NULL to have
+ * one made and stored there (even when starting fails; free it with lw_pipeline_free).
  * LW_ENOMEM, or LW_EIO when no thread could be started (nothing has been read: the caller
  * may decode on its own thread instead). */
-lw_status lw_pipeline_start(lw_pipeline **out, lw_input *in, const lw_decoder *dec,
+lw_status lw_pipeline_start(lw_pipeline **pp, lw_input *in, const lw_decoder *dec,
                             const char *path);
 
 /*
@@ -43,8 +45,12 @@ lw_status lw_pipeline_start(lw_pipeline **out, lw_input *in, const lw_decoder *d
  */
 lw_status lw_pipeline_next(lw_pipeline *p, lw_event **ev, const lw_pipe_note **note);
 
-/* Stop the thread (at once if it is still decoding), wait for it and free everything.
- * The input is then the caller's again (still open: close it as usual). */
+/* Stop the thread (at once if it is still decoding) and wait for it.  The input is then
+ * the caller's again (still open: close it as usual); the pipeline keeps its memory for
+ * the next lw_pipeline_start. */
 void lw_pipeline_stop(lw_pipeline *p);
+
+/* Stop (if running) and free. */
+void lw_pipeline_free(lw_pipeline *p);
 
 #endif

@@ -18,6 +18,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 SHARED = os.path.join(os.path.dirname(REPO), "shared")
 LW = lwtest.set_binary(sys.argv[1])
+# Small fixtures too: by default files under 1 MiB stay on one thread.
+os.environ["LUREWATCH_THREAD_MIN_BYTES"] = "0"
 TMP = tempfile.mkdtemp(prefix="lw-threads-")
 run, check, skip = lwtest.run, lwtest.check, lwtest.skip
 

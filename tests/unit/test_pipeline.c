@@ -135,11 +135,11 @@ static void test_order_and_ownership(void **state)
     lw_input in;
     fake f;
     fake_open(&in, &f, 5000, LW_EOF);
-    lw_pipeline *p;
+    lw_pipeline *p = NULL;
     assert_int_equal(lw_pipeline_start(&p, &in, &fake_decoder, "fake"), LW_OK);
     assert_non_null(in.defer);
     check_all(p, 5000, LW_EOF);
-    lw_pipeline_stop(p);
+    lw_pipeline_free(p);
     assert_null(in.defer); /* the input is the caller's again */
     free(f.big);
 }
@@ -152,16 +152,41 @@ static void test_end_status_passes_through(void **state)
         lw_input in;
         fake f;
         fake_open(&in, &f, 300, ends[k]);
-        lw_pipeline *p;
+        lw_pipeline *p = NULL;
         assert_int_equal(lw_pipeline_start(&p, &in, &fake_decoder, "fake"), LW_OK);
         check_all(p, 300, ends[k]);
         /* Asking again after the end keeps giving the end. */
         lw_event *ev;
         const lw_pipe_note *note;
         assert_int_equal(lw_pipeline_next(p, &ev, &note), ends[k]);
-        lw_pipeline_stop(p);
+        lw_pipeline_free(p);
         free(f.big);
     }
+}
+
+/* One pipeline for several inputs in turn (what a hunt does): each gives its own items,
+ * including after an input that was stopped early. */
+static void test_reuse(void **state)
+{
+    (void)state;
+    lw_pipeline *p = NULL;
+    for (int round = 0; round < 4; round++) {
+        lw_input in;
+        fake f;
+        fake_open(&in, &f, round == 1 ? 1000000 : 700 + 300 * (uint32_t)round, LW_EOF);
+        assert_int_equal(lw_pipeline_start(&p, &in, &fake_decoder, "fake"), LW_OK);
+        if (round == 1) { /* stopped early */
+            lw_event *ev;
+            const lw_pipe_note *note;
+            assert_int_equal(lw_pipeline_next(p, &ev, &note), LW_OK);
+        } else {
+            check_all(p, f.n, LW_EOF);
+        }
+        lw_pipeline_stop(p);
+        assert_null(in.defer);
+        free(f.big);
+    }
+    lw_pipeline_free(p);
 }
 
 static void test_empty_input(void **state)
@@ -170,10 +195,10 @@ static void test_empty_input(void **state)
     lw_input in;
     fake f;
     fake_open(&in, &f, 0, LW_EOF);
-    lw_pipeline *p;
+    lw_pipeline *p = NULL;
     assert_int_equal(lw_pipeline_start(&p, &in, &fake_decoder, "fake"), LW_OK);
     check_all(p, 0, LW_EOF);
-    lw_pipeline_stop(p);
+    lw_pipeline_free(p);
     free(f.big);
 }
 
@@ -186,14 +211,14 @@ static void test_stop_early(void **state)
         lw_input in;
         fake f;
         fake_open(&in, &f, 1000000, LW_EOF);
-        lw_pipeline *p;
+        lw_pipeline *p = NULL;
         assert_int_equal(lw_pipeline_start(&p, &in, &fake_decoder, "fake"), LW_OK);
         for (unsigned k = 0; k < take; k++) {
             lw_event *ev;
             const lw_pipe_note *note;
             assert_int_equal(lw_pipeline_next(p, &ev, &note), LW_OK);
         }
-        lw_pipeline_stop(p);
+        lw_pipeline_free(p);
         assert_true(f.next < f.n); /* it stopped long before the end */
         free(f.big);
     }
@@ -315,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_order_and_ownership),
         cmocka_unit_test(test_end_status_passes_through),
         cmocka_unit_test(test_empty_input),
+        cmocka_unit_test(test_reuse),
         cmocka_unit_test(test_stop_early),
         cmocka_unit_test(test_hunt_same_with_two_threads),
     };
