@@ -69,7 +69,9 @@ static void defer_note(void *ud, lw_input_note_kind kind, uint64_t line, uint64_
 {
     lw_pipeline *p = ud;
     batch *b = p->fill;
-    char *m = lw_arena_strndup(&b->notes, msg, strlen(msg));
+    size_t n = strlen(msg);
+    char *m = lw_arena_strndup(&b->notes, msg, n);
+    b->bytes += n + sizeof(item); /* notes count toward the batch's memory bound */
     if (!m || !push_item(b, (item){NO_EVENT, {kind, line, col, reason, m}}))
         p->note_oom = true;
 }
@@ -120,7 +122,8 @@ static void fill_batch(lw_pipeline *p, batch *b)
     b->end = LW_OK;
     lw_arena_reset(&b->notes);
     p->fill = b;
-    while (b->nev < LW_PIPE_BATCH_EVENTS && b->bytes < LW_PIPE_BATCH_BYTES) {
+    while (b->nev < LW_PIPE_BATCH_EVENTS && b->nitems < LW_PIPE_BATCH_ITEMS &&
+           b->bytes < LW_PIPE_BATCH_BYTES) {
         if (atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
             b->end = LW_EOF; /* nobody reads it */
             return;

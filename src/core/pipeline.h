@@ -8,8 +8,9 @@
  * their place among the events.  The hunting thread takes items in that order, so
  * counters, reports and alerts are exactly those of decoding on one thread.
  *
- * Bounds: LW_PIPE_BATCHES batches in flight, each closed after LW_PIPE_BATCH_EVENTS events
- * or LW_PIPE_BATCH_BYTES bytes of event memory (plus the one record that crossed it).
+ * Bounds: LW_PIPE_BATCHES batches in flight, each closed after LW_PIPE_BATCH_EVENTS events,
+ * LW_PIPE_BATCH_ITEMS events and notes, or LW_PIPE_BATCH_BYTES bytes of event memory (plus
+ * what the one record that crossed a bound brought).
  */
 #ifndef LW_PIPELINE_H
 #define LW_PIPELINE_H
@@ -19,6 +20,7 @@
 #define LW_PIPE_BATCHES      4
 #define LW_PIPE_BATCH_EVENTS 128
 #define LW_PIPE_BATCH_BYTES  (1u << 20)
+#define LW_PIPE_BATCH_ITEMS  512 /* events and notes: a run of bad records is batched too */
 
 typedef struct lw_pipeline lw_pipeline;
 

@@ -30,9 +30,11 @@ typedef struct fake {
     char *big;        /* a large value, every 50th record */
 } fake;
 
+static bool all_bad; /* every record is bad (a file of junk) */
+
 static bool is_bad(uint32_t i)
 {
-    return i % 7 == 3;
+    return all_bad || i % 7 == 3;
 }
 static bool has_warning(uint32_t i)
 {
@@ -224,6 +226,31 @@ static void test_stop_early(void **state)
     }
 }
 
+/* A long run of bad records is handed over in batches too, not held (with all its notes)
+ * until the input ends. */
+static void test_junk_is_batched(void **state)
+{
+    (void)state;
+    all_bad = true;
+    lw_input in;
+    fake f;
+    fake_open(&in, &f, 50000000, LW_EOF);
+    lw_pipeline *p = NULL;
+    assert_int_equal(lw_pipeline_start(&p, &in, &fake_decoder, "fake"), LW_OK);
+    for (unsigned k = 0; k < 2000; k++) {
+        lw_event *ev;
+        const lw_pipe_note *note;
+        assert_int_equal(lw_pipeline_next(p, &ev, &note), LW_OK);
+        assert_non_null(note);
+        assert_int_equal(note->kind, LW_NOTE_SKIP);
+        assert_int_equal(note->line, k + 1);
+    }
+    lw_pipeline_free(p);
+    assert_true(f.next < 100000); /* four batches ahead at most, not the whole input */
+    all_bad = false;
+    free(f.big);
+}
+
 /* ---- a whole hunt, one thread against two ---------------------------------------------- */
 
 typedef struct transcript {
@@ -341,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_end_status_passes_through),
         cmocka_unit_test(test_empty_input),
         cmocka_unit_test(test_reuse),
+        cmocka_unit_test(test_junk_is_batched),
         cmocka_unit_test(test_stop_early),
         cmocka_unit_test(test_hunt_same_with_two_threads),
     };
