@@ -1,6 +1,7 @@
 /* Compiled prefilter databases kept on disk: see hs-cache.h. */
 #include "hs-cache.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/str.h"
@@ -248,6 +250,7 @@ hs_error_t lw_hs_cache_compile(const char *dir, const char *const *exprs, const 
             st->rejected++;
         if (*db) {
             st->hits++;
+            (void)utimensat(AT_FDCWD, path, NULL, 0); /* recently used: pruned last */
             free(in.p);
             return HS_SUCCESS;
         }
@@ -258,4 +261,80 @@ hs_error_t lw_hs_cache_compile(const char *dir, const char *const *exprs, const 
         st->written++;
     free(in.p);
     return e;
+}
+
+/* ---- keeping the folder bounded ------------------------------------------------------ */
+
+typedef struct cfile {
+    char name[80];
+    int64_t mtime_ns;
+    uint64_t size;
+} cfile;
+
+static int cmp_age(const void *a, const void *b)
+{
+    const cfile *x = a, *y = b;
+    if (x->mtime_ns != y->mtime_ns)
+        return x->mtime_ns < y->mtime_ns ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+unsigned lw_hs_cache_prune(const char *dir, size_t max_files, uint64_t max_bytes)
+{
+    DIR *d = dir && dir[0] ? opendir(dir) : NULL;
+    if (!d)
+        return 0;
+    cfile *v = NULL;
+    size_t n = 0, cap = 0;
+    uint64_t total = 0;
+    unsigned deleted = 0;
+    time_t now = time(NULL);
+    char path[MAX_PATH_LEN];
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        bool db = ends_with(de->d_name, ".hsdb"), tmp = strncmp(de->d_name, ".tmp-", 5) == 0;
+        if ((!db && !tmp) || strlen(de->d_name) >= sizeof v->name ||
+            !lw_fmt(path, sizeof path, "%s/%s", dir, de->d_name))
+            continue;
+        struct stat sb;
+        if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue;
+        if (tmp) {
+            if (now - sb.st_mtime > 3600 && unlink(path) == 0)
+                deleted++;
+            continue;
+        }
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 256;
+            cfile *nv = realloc(v, nc * sizeof(*nv));
+            if (!nv)
+                break;
+            v = nv;
+            cap = nc;
+        }
+        memcpy(v[n].name, de->d_name, strlen(de->d_name) + 1);
+        v[n].mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+        v[n].size = (uint64_t)sb.st_size;
+        total += v[n].size;
+        n++;
+    }
+    closedir(d);
+    if (n > max_files || total > max_bytes) {
+        qsort(v, n, sizeof(*v), cmp_age);
+        size_t keep_files = max_files / 4 * 3;
+        uint64_t keep_bytes = max_bytes / 4 * 3;
+        for (size_t i = 0; i < n && (n - i > keep_files || total > keep_bytes); i++) {
+            if (lw_fmt(path, sizeof path, "%s/%s", dir, v[i].name) && unlink(path) == 0)
+                deleted++;
+            total -= v[i].size;
+        }
+    }
+    free(v);
+    return deleted;
 }

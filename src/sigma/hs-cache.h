@@ -19,6 +19,7 @@
 #include <hs/hs.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lurewatch.h"
 
@@ -37,5 +38,15 @@ typedef struct lw_hs_cache_stats {
 hs_error_t lw_hs_cache_compile(const char *dir, const char *const *exprs, const unsigned *flags,
                                const unsigned *ids, const size_t *lens, unsigned n,
                                hs_database_t **db, hs_compile_error_t **err, lw_hs_cache_stats *st);
+
+/* Bounds of the cache folder: past either, lw_hs_cache_prune deletes the files used least
+ * recently (a hit renews a file's time) down to three quarters of both. */
+#define LW_HS_CACHE_MAX_FILES 4096
+#define LW_HS_CACHE_MAX_BYTES ((uint64_t)1 << 30)
+
+/* Keep dir within max_files database files and max_bytes (oldest first out), and remove
+ * temporary files a crashed writer left more than an hour ago.  Returns the files
+ * deleted. */
+unsigned lw_hs_cache_prune(const char *dir, size_t max_files, uint64_t max_bytes);
 
 #endif

@@ -725,6 +725,8 @@ lw_status lw_prefilter_build(lw_rules *r)
         }
         lo = hi;
     }
+    if (r->hs_cache.written) /* this load added files: keep the folder within its bounds */
+        lw_hs_cache_prune(r->cache_dir, LW_HS_CACHE_MAX_FILES, LW_HS_CACHE_MAX_BYTES);
     if (hs_failed || pf->ndbs == 0) {
         /* No gate at all, or Hyperscan refused: evaluate every rule (same results). */
         st = LW_OK;

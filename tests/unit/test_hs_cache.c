@@ -6,6 +6,8 @@
  * anew; no cache folder means no files.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -301,10 +304,58 @@ static void test_cache_round_trip(void **state)
     assert_int_equal(count_files(g_cache, ".tmp-"), 0); /* no temporary files left */
 }
 
+/* The folder stays bounded: past the file bound the least recently used files go (down to
+ * three quarters), a hit renews a file, and a crashed writer's old temporary file goes. */
+static void test_prune(void **state)
+{
+    (void)state;
+    char parent[320];
+    snprintf(parent, sizeof parent, "%s-cache", g_dir);
+    assert_true(mkdir(parent, 0700) == 0 || errno == EEXIST);
+    assert_true(mkdir(g_cache, 0700) == 0 || errno == EEXIST);
+    char path[700];
+    time_t base = time(NULL) - 100000;
+    for (int i = 0; i < 10; i++) {
+        snprintf(path, sizeof path, "%s/%032d.hsdb", g_cache, i);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("x", f);
+        fclose(f);
+        struct timespec ts[2] = {{base + i * 10, 0}, {base + i * 10, 0}};
+        assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+    }
+    /* File 1 was used just now (a hit renews it). */
+    snprintf(path, sizeof path, "%s/%032d.hsdb", g_cache, 1);
+    assert_int_equal(utimensat(AT_FDCWD, path, NULL, 0), 0);
+    snprintf(path, sizeof path, "%s/.tmp-1-0", g_cache);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    struct timespec old[2] = {{base, 0}, {base, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+    snprintf(path, sizeof path, "%s/.tmp-2-0", g_cache); /* a writer at work: kept */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+
+    assert_int_equal(lw_hs_cache_prune(g_cache, 100, 1 << 20), 1); /* within bounds: tmp only */
+    assert_int_equal(count_files(g_cache, ".hsdb"), 10);
+    assert_int_equal(lw_hs_cache_prune(g_cache, 8, 1 << 20), 4); /* 10 > 8: keep 6 */
+    assert_int_equal(count_files(g_cache, ".hsdb"), 6);
+    snprintf(path, sizeof path, "%s/%032d.hsdb", g_cache, 1);
+    assert_int_equal(access(path, F_OK), 0); /* renewed: kept */
+    snprintf(path, sizeof path, "%s/%032d.hsdb", g_cache, 0);
+    assert_int_equal(access(path, F_OK), -1); /* oldest: gone */
+    assert_int_equal(count_files(g_cache, ".tmp-"), 1);
+    assert_int_equal(lw_hs_cache_prune(g_cache, 100, 4), 3); /* 6 bytes > 4: keep 3 */
+    assert_int_equal(count_files(g_cache, ".hsdb"), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cache_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
