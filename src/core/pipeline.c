@@ -183,11 +183,19 @@ static void free_batches(lw_pipeline *p)
     }
 }
 
+/* A pipeline's batch memory and its lock live as long as the hunt: one thread after
+ * another uses them, an input at a time. */
 static lw_pipeline *pipeline_new(void)
 {
     lw_pipeline *p = calloc(1, sizeof(*p));
     if (!p)
         return NULL;
+    if (pthread_mutex_init(&p->mu, NULL))
+        goto no_mutex;
+    if (pthread_cond_init(&p->ready, NULL))
+        goto no_ready;
+    if (pthread_cond_init(&p->freed, NULL))
+        goto no_freed;
     for (unsigned i = 0; i < LW_PIPE_BATCHES; i++) {
         for (unsigned k = 0; k < LW_PIPE_BATCH_EVENTS; k++) {
             lw_event_init(&p->b[i].ev[k]);
@@ -196,6 +204,13 @@ static lw_pipeline *pipeline_new(void)
         lw_arena_init(&p->b[i].notes, NOTE_ARENA_BLOCK);
     }
     return p;
+no_freed:
+    pthread_cond_destroy(&p->ready);
+no_ready:
+    pthread_mutex_destroy(&p->mu);
+no_mutex:
+    free(p);
+    return NULL;
 }
 
 lw_status lw_pipeline_start(lw_pipeline **pp, lw_input *in, const lw_decoder *dec, const char *path)
@@ -212,29 +227,16 @@ lw_status lw_pipeline_start(lw_pipeline **pp, lw_input *in, const lw_decoder *de
     p->fill = p->read = NULL;
     p->read_pos = 0;
     p->note_oom = false;
-    atomic_init(&p->cancel, false);
-    lw_status st = LW_ENOMEM;
-    if (pthread_mutex_init(&p->mu, NULL))
-        return st;
-    if (pthread_cond_init(&p->ready, NULL))
-        goto no_ready;
-    if (pthread_cond_init(&p->freed, NULL))
-        goto no_freed;
+    atomic_store(&p->cancel, false);
     in->defer = defer_note;
     in->defer_ud = p;
-    if (pthread_create(&p->thread, NULL, decode_main, p) == 0) {
-        p->running = true;
-        return LW_OK;
+    if (pthread_create(&p->thread, NULL, decode_main, p) != 0) {
+        in->defer = NULL;
+        in->defer_ud = NULL;
+        return LW_EIO;
     }
-    in->defer = NULL;
-    in->defer_ud = NULL;
-    st = LW_EIO;
-    pthread_cond_destroy(&p->freed);
-no_freed:
-    pthread_cond_destroy(&p->ready);
-no_ready:
-    pthread_mutex_destroy(&p->mu);
-    return st;
+    p->running = true;
+    return LW_OK;
 }
 
 lw_status lw_pipeline_next(lw_pipeline *p, lw_event **ev, const lw_pipe_note **note)
@@ -281,9 +283,6 @@ void lw_pipeline_stop(lw_pipeline *p)
     p->running = false;
     p->in->defer = NULL;
     p->in->defer_ud = NULL;
-    pthread_cond_destroy(&p->freed);
-    pthread_cond_destroy(&p->ready);
-    pthread_mutex_destroy(&p->mu);
 }
 
 void lw_pipeline_free(lw_pipeline *p)
@@ -292,5 +291,8 @@ void lw_pipeline_free(lw_pipeline *p)
         return;
     lw_pipeline_stop(p);
     free_batches(p);
+    pthread_cond_destroy(&p->freed);
+    pthread_cond_destroy(&p->ready);
+    pthread_mutex_destroy(&p->mu);
     free(p);
 }
