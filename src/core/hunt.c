@@ -865,7 +865,6 @@ static lw_status decode_threaded(lw_hunt *h, const char *path, lw_input *in, con
         return st;
     bool clock_checked = false;
     uint64_t next_progress = h->st.records + 65536;
-    lw_status rc = LW_OK;
     for (;;) {
         report_progress(h, in, &next_progress);
         lw_event *ev;
@@ -875,17 +874,15 @@ static lw_status decode_threaded(lw_hunt *h, const char *path, lw_input *in, con
             lw_hunt_input_note(h, path, note->kind, note->line, note->col, note->reason, note->msg);
             continue;
         }
-        if (st == LW_OK)
-            st = hunt_event(h, path, ev, &clock_checked);
-        else if (st == LW_EOF || st == LW_EIO)
-            break;
-        if (st) {
-            rc = st;
+        if (st == LW_EOF || st == LW_EIO) {
+            st = LW_OK; /* the end of the input (a read error has been reported) */
             break;
         }
+        if (st || (st = hunt_event(h, path, ev, &clock_checked)))
+            break;
     }
     lw_pipeline_stop(pl);
-    return rc;
+    return st;
 }
 
 /* A decode thread for this input (lw_hunt_options.threads, thread_min_bytes)?  Never for
