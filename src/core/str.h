@@ -31,6 +31,28 @@ static inline int lw_hexval(unsigned char c)
     return -1;
 }
 
+/* The first and last 8 bytes of s (4 and 4 for lengths 4..7; first, middle and last byte
+ * below 4; zero padded), loaded as whole words.  With the length they determine every
+ * byte of strings up to 16 long, so they serve as an exact key for short names and as a
+ * cheap digest for longer ones, without a byte loop or a variable-length copy. */
+static inline void lw_str_head_tail(lw_str s, uint64_t *head, uint64_t *tail)
+{
+    *head = *tail = 0;
+    if (s.n >= 8) {
+        memcpy(head, s.p, 8);
+        memcpy(tail, s.p + s.n - 8, 8);
+    } else if (s.n >= 4) {
+        uint32_t h4, t4;
+        memcpy(&h4, s.p, 4);
+        memcpy(&t4, s.p + s.n - 4, 4);
+        *head = h4;
+        *tail = t4;
+    } else if (s.n) {
+        const unsigned char *u = (const unsigned char *)s.p;
+        *head = u[0] | (uint64_t)u[s.n / 2] << 8 | (uint64_t)u[s.n - 1] << 16;
+    }
+}
+
 static inline unsigned char lw_lower(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;

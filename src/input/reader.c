@@ -10,8 +10,9 @@
 
 #define LW_READ_CHUNK (256 * 1024)
 
-/* Pull from a descriptor that cannot seek (a pipe, a terminal, a socket): one read(2),
- * however few bytes it brings, so a live stream's records are handled as they arrive. */
+/* One read(2) from a descriptor, retried on EINTR, however few bytes it brings: a plain
+ * file's fill, and the pull of a descriptor that cannot seek (a pipe, a terminal, a
+ * socket), so a live stream's records are handled as they arrive. */
 static ssize_t pull_fd(void *ud, char *dst, size_t cap, char *errmsg, size_t errcap)
 {
     int fd = (int)(intptr_t)ud;
@@ -236,15 +237,11 @@ ssize_t lw_reader_fill(lw_reader *r)
         room = (size_t)INT32_MAX;
     if (r->pull || !r->gz) {
         ssize_t got;
-        if (r->pull) {
+        if (r->pull)
             got = r->pgz ? pull_gz(r, r->buf + r->end, room) : pull_raw(r, r->buf + r->end, room);
-        } else {
-            do
-                got = read(r->fd, r->buf + r->end, room);
-            while (got < 0 && errno == EINTR);
-            if (got < 0)
-                lw_fmt(r->errmsg, sizeof r->errmsg, "%s", strerror(errno));
-        }
+        else
+            got = pull_fd((void *)(intptr_t)r->fd, r->buf + r->end, room, r->errmsg,
+                          sizeof r->errmsg);
         if (got < 0) { /* errmsg set */
             r->error = true;
             return 0;

@@ -185,21 +185,8 @@ static inline bool same_name(const lw_field *a, const lw_field *b)
  * when digests collide). */
 static inline uint64_t name_digest(lw_str s)
 {
-    /* First and last 8 (or 4) bytes as whole words: fixed-size loads, no byte loops. */
-    uint64_t head = 0, tail = 0;
-    if (s.n >= 8) {
-        memcpy(&head, s.p, 8);
-        memcpy(&tail, s.p + s.n - 8, 8);
-    } else if (s.n >= 4) {
-        uint32_t h4, t4;
-        memcpy(&h4, s.p, 4);
-        memcpy(&t4, s.p + s.n - 4, 4);
-        head = h4;
-        tail = t4;
-    } else if (s.n) {
-        const unsigned char *u = (const unsigned char *)s.p;
-        head = u[0] | (uint64_t)u[s.n / 2] << 8 | (uint64_t)u[s.n - 1] << 16;
-    }
+    uint64_t head, tail;
+    lw_str_head_tail(s, &head, &tail);
     return (head * 0x9E3779B97F4A7C15ull) ^ (tail + s.n * 0xC2B2AE3D27D4EB4Full);
 }
 

@@ -246,21 +246,8 @@ static uint32_t name_id(lw_matcher *m, lw_str name)
     const lw_fdict *d = &m->rules->fields;
     if (!m->names || name.n == 0 || name.n > NAME_SLOT_MAX)
         return lw_fdict_lookup(d, name, lw_str_ihash(name));
-    /* Fixed-size loads only (a variable-length copy is a library call per field): with
-     * the length, these words pin down every byte of names up to 16 long. */
-    uint64_t w1 = 0, w2 = 0;
-    if (name.n >= 8) {
-        memcpy(&w1, name.p, 8);
-        memcpy(&w2, name.p + name.n - 8, 8);
-    } else if (name.n >= 4) {
-        uint32_t head, tail;
-        memcpy(&head, name.p, 4);
-        memcpy(&tail, name.p + name.n - 4, 4);
-        w1 = head | (uint64_t)tail << 32;
-    } else {
-        const unsigned char *u = (const unsigned char *)name.p;
-        w1 = u[0] | (uint64_t)u[name.n / 2] << 8 | (uint64_t)u[name.n - 1] << 16;
-    }
+    uint64_t w1, w2; /* with the length: every byte of names up to 16 long */
+    lw_str_head_tail(name, &w1, &w2);
     uint64_t h = (w1 ^ (w2 * 0x9E3779B97F4A7C15ULL) ^ name.n) * 0xff51afd7ed558ccdULL;
     size_t k = (size_t)(h >> 40) & (NAME_SLOTS - 1);
     struct name_slot *s = &m->names[k];
