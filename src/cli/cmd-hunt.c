@@ -720,12 +720,13 @@ int cmd_hunt(int argc, char **argv)
         rc = LW_EXIT_USAGE;
         goto done;
     }
-    for (int i = optind; i < argc && two_pass; i++) {
-        if (strcmp(argv[i], "-") == 0) {
-            cli_err("--two-pass reads every input twice: stdin ('-') cannot be");
-            rc = LW_EXIT_USAGE;
-            goto done;
-        }
+    bool reads_stdin = false; /* a stream: no end to wait for, alerts wanted as found */
+    for (int i = optind; i < argc; i++)
+        reads_stdin |= strcmp(argv[i], "-") == 0;
+    if (two_pass && reads_stdin) {
+        cli_err("--two-pass reads every input twice: stdin ('-') cannot be");
+        rc = LW_EXIT_USAGE;
+        goto done;
     }
     if (optind >= argc) {
         cli_err("hunt: no input given");
@@ -776,11 +777,8 @@ int cmd_hunt(int argc, char **argv)
         format = tty ? "table" : "jsonl";
     /* Reading a stream (winlogbeat | lurewatch hunt -): each alert line goes out when it is
      * found, not when a stdio buffer fills, so whatever reads our output sees it at once. */
-    for (int i = optind; i < argc; i++)
-        if (!strcmp(argv[i], "-") && strcmp(format, "html") != 0) {
-            setvbuf(out, NULL, _IOLBF, 0);
-            break;
-        }
+    if (reads_stdin && strcmp(format, "html") != 0)
+        setvbuf(out, NULL, _IOLBF, 0);
     if (!lw_sink_format_known(format)) {
         cli_err("unknown format '%s' (table, jsonl, csv, html)", format);
         rc = LW_EXIT_USAGE;
@@ -873,10 +871,8 @@ int cmd_hunt(int argc, char **argv)
         rc = LW_EXIT_ERROR;
         goto free_rules;
     }
-    if (!disorder_given)
-        for (int i = optind; i < argc; i++)
-            if (!strcmp(argv[i], "-"))
-                co.max_disorder_ms = 5 * 60 * 1000; /* a stream has no end to wait for */
+    if (!disorder_given && reads_stdin)
+        co.max_disorder_ms = 5 * 60 * 1000; /* a stream has no end to wait for */
     if (lw_hunt_set_correlation(h, &co) || lw_hunt_set_evidence(h, &eo)) {
         cli_err("out of memory");
         lw_sink_close(c.sink);
