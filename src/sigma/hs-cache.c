@@ -21,69 +21,40 @@
 
 /* ---- the compile input, serialized (also the file's head) ------------------------------ */
 
-typedef struct blob {
-    unsigned char *p;
-    size_t n, cap;
-    bool oom;
-} blob;
-
-static void put(blob *b, const void *src, size_t n)
+static void put_u32(lw_buf *b, uint32_t v)
 {
-    if (b->oom)
-        return;
-    if (n > SIZE_MAX / 2 - b->n) {
-        b->oom = true;
-        return;
-    }
-    if (b->n + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->n + n)
-            cap *= 2;
-        unsigned char *np = realloc(b->p, cap);
-        if (!np) {
-            b->oom = true;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, src, n);
-    b->n += n;
+    lw_buf_put(b, &v, sizeof v);
 }
 
-static void put_u32(blob *b, uint32_t v)
+static void put_u64(lw_buf *b, uint64_t v)
 {
-    put(b, &v, sizeof v);
-}
-
-static void put_u64(blob *b, uint64_t v)
-{
-    put(b, &v, sizeof v);
+    lw_buf_put(b, &v, sizeof v);
 }
 
 /* Magic, Hyperscan version, mode and every literal with its flags and id. */
-static bool input_blob(blob *b, const char *const *exprs, const unsigned *flags,
+static bool input_blob(lw_buf *b, const char *const *exprs, const unsigned *flags,
                        const unsigned *ids, const size_t *lens, unsigned n)
 {
     const char *ver = hs_version();
     size_t vn = strlen(ver);
-    put(b, MAGIC, MAGIC_LEN);
+    lw_buf_put(b, MAGIC, MAGIC_LEN);
     put_u32(b, (uint32_t)vn);
-    put(b, ver, vn);
+    lw_buf_put(b, ver, vn);
     put_u32(b, HS_MODE_BLOCK);
     put_u32(b, n);
     for (unsigned i = 0; i < n; i++) {
         put_u32(b, flags[i]);
         put_u32(b, ids[i]);
         put_u64(b, lens[i]);
-        put(b, exprs[i], lens[i]);
+        lw_buf_put(b, exprs[i], lens[i]);
     }
-    return !b->oom;
+    return lw_buf_ok(b);
 }
 
 /* 128 bits of the input, for the file name only (the content is compared on load). */
-static void hash128(const unsigned char *p, size_t n, uint64_t out[2])
+static void hash128(const char *cp, size_t n, uint64_t out[2])
 {
+    const unsigned char *p = (const unsigned char *)cp;
     uint64_t h1 = 0x243F6A8885A308D3ULL ^ n, h2 = 0x13198A2E03707344ULL + n;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -147,7 +118,7 @@ static bool ready_dir(const char *dir)
 
 /* The database of the file at path when it holds exactly this input; NULL otherwise
  * (*rejected: a file was there but not usable). */
-static hs_database_t *load(const char *path, const blob *in, bool *rejected)
+static hs_database_t *load(const char *path, const lw_buf *in, bool *rejected)
 {
     *rejected = false;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -203,7 +174,7 @@ static bool write_all(int fd, const void *p, size_t n)
     return true;
 }
 
-static bool store(const char *dir, const char *path, const blob *in, const hs_database_t *db)
+static bool store(const char *dir, const char *path, const lw_buf *in, const hs_database_t *db)
 {
     char *ser = NULL;
     size_t sn = 0;
@@ -234,7 +205,8 @@ hs_error_t lw_hs_cache_compile(const char *dir, const char *const *exprs, const 
 {
     *db = NULL;
     *err = NULL;
-    blob in = {0};
+    lw_buf in;
+    lw_buf_init(&in);
     char path[MAX_PATH_LEN];
     bool cache = dir && dir[0] && input_blob(&in, exprs, flags, ids, lens, n) && ready_dir(dir);
     if (cache) {
@@ -251,7 +223,7 @@ hs_error_t lw_hs_cache_compile(const char *dir, const char *const *exprs, const 
         if (*db) {
             st->hits++;
             (void)utimensat(AT_FDCWD, path, NULL, 0); /* recently used: pruned last */
-            free(in.p);
+            lw_buf_free(&in);
             return HS_SUCCESS;
         }
     }
@@ -259,7 +231,7 @@ hs_error_t lw_hs_cache_compile(const char *dir, const char *const *exprs, const 
     st->compiled++;
     if (e == HS_SUCCESS && cache && store(dir, path, &in, *db))
         st->written++;
-    free(in.p);
+    lw_buf_free(&in);
     return e;
 }
 
