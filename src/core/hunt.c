@@ -274,6 +274,11 @@ void lw_input_warn(lw_input *in, uint64_t line, const char *reason, const char *
     va_end(ap);
 }
 
+void lw_input_vwarn(lw_input *in, uint64_t line, const char *reason, const char *fmt, va_list ap)
+{
+    input_note(in, LW_NOTE_WARN, line, 0, reason, fmt, ap);
+}
+
 static void file_failed(lw_hunt *h, const char *path, const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

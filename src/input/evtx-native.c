@@ -1300,13 +1300,11 @@ static void warn(lw_input *in, nat *s, uint64_t where, const char *reason, const
     __attribute__((format(printf, 5, 6)));
 static void warn(lw_input *in, nat *s, uint64_t where, const char *reason, const char *fmt, ...)
 {
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lw_input_vwarn(in, where, reason, fmt, ap);
     va_end(ap);
     s->st.warnings++;
-    lw_input_warn(in, where, reason, "%s", msg);
 }
 
 /* Fill the reader window with up to want bytes; returns what is available (less only at

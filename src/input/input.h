@@ -13,6 +13,7 @@
 #ifndef LW_INPUT_H
 #define LW_INPUT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -103,6 +104,9 @@ void lw_input_skip(lw_input *in, uint64_t line, uint64_t col, const char *reason
 /* A located warning that does not drop a record (e.g. an EVTX chunk header is bad). */
 void lw_input_warn(lw_input *in, uint64_t line, const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* lw_input_warn for a caller that has its own variable arguments. */
+void lw_input_vwarn(lw_input *in, uint64_t line, const char *reason, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 /* ---- decoders ---------------------------------------------------------------------- */
 
