@@ -246,6 +246,10 @@ void lw_hunt_input_note(lw_hunt *h, const char *path, lw_input_note_kind kind, u
 
 static void input_note(lw_input *in, lw_input_note_kind kind, uint64_t line, uint64_t col,
                        const char *reason, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static void input_note(lw_input *in, lw_input_note_kind kind, uint64_t line, uint64_t col,
+                       const char *reason, const char *fmt, va_list ap)
 {
     if (!in->hunt && !in->defer)
         return;
