@@ -90,11 +90,10 @@ static bool safe_mode(const struct stat *sb)
     return sb->st_uid == geteuid() && !(sb->st_mode & (S_IWGRP | S_IWOTH));
 }
 
-/* The folder exists (created 0700 with its missing parents) and is safe to trust. */
-static bool ready_dir(const char *dir)
+bool lw_hs_cache_dir_ready(const char *dir)
 {
     char path[MAX_PATH_LEN];
-    if (!lw_fmt(path, sizeof path, "%s", dir) || !path[0])
+    if (!dir || !lw_fmt(path, sizeof path, "%s", dir) || !path[0])
         return false;
     struct stat sb;
     if (stat(path, &sb) != 0) {
@@ -208,7 +207,7 @@ hs_error_t lw_hs_cache_compile(const char *dir, const char *const *exprs, const 
     lw_buf in;
     lw_buf_init(&in);
     char path[MAX_PATH_LEN];
-    bool cache = dir && dir[0] && input_blob(&in, exprs, flags, ids, lens, n) && ready_dir(dir);
+    bool cache = dir && dir[0] && input_blob(&in, exprs, flags, ids, lens, n);
     if (cache) {
         uint64_t h[2];
         hash128(in.p, in.n, h);

@@ -30,10 +30,14 @@ typedef struct lw_hs_cache_stats {
     unsigned rejected; /* files found but not used (input differs, damaged, unsafe) */
 } lw_hs_cache_stats;
 
+/* The folder exists (created 0700 with its missing parents) and is safe to trust: owned
+ * by this user and writable by no one else.  Asked once per load, before the compiles. */
+bool lw_hs_cache_dir_ready(const char *dir);
+
 /*
  * hs_compile_lit_multi(exprs, flags, ids, lens, n, HS_MODE_BLOCK) through the cache in dir
- * (NULL: no cache).  Returns HS_SUCCESS with *db, or the compile's error (*err as
- * hs_compile_lit_multi sets it).
+ * (NULL: no cache; otherwise a folder lw_hs_cache_dir_ready accepted).  Returns HS_SUCCESS with
+ * *db, or the compile's error (*err as hs_compile_lit_multi sets it).
  */
 hs_error_t lw_hs_cache_compile(const char *dir, const char *const *exprs, const unsigned *flags,
                                const unsigned *ids, const size_t *lens, unsigned n,

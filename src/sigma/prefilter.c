@@ -575,8 +575,8 @@ static int cmp_idx(const void *a, const void *b, void *base)
 }
 
 /* Compile database d from the sorted entries lits[ord[lo..hi)). */
-static lw_status build_db(lw_rules *rs, lw_pf_db *d, glit *lits, const uint32_t *ord, size_t lo,
-                          size_t hi, uint32_t dbi, bool *hs_failed)
+static lw_status build_db(lw_rules *rs, const char *cache_dir, lw_pf_db *d, glit *lits,
+                          const uint32_t *ord, size_t lo, size_t hi, uint32_t dbi, bool *hs_failed)
 {
     size_t npats = 0, nrefs = 0;
     for (size_t k = lo; k < hi; k++) {
@@ -619,7 +619,7 @@ static lw_status build_db(lw_rules *rs, lw_pf_db *d, glit *lits, const uint32_t 
     d->pat_start[p] = (uint32_t)r;
     d->npats = (uint32_t)p;
     hs_compile_error_t *err = NULL;
-    if (lw_hs_cache_compile(rs->cache_dir, exprs, flags, ids, lens, (unsigned)npats, &d->db, &err,
+    if (lw_hs_cache_compile(cache_dir, exprs, flags, ids, lens, (unsigned)npats, &d->db, &err,
                             &rs->hs_cache) != HS_SUCCESS) {
         if (err)
             hs_free_compile_error(err);
@@ -704,12 +704,14 @@ lw_status lw_prefilter_build(lw_rules *r)
         goto fail;
     for (uint32_t f = 0; f < pf->nfields; f++)
         pf->db_of_field[f] = UINT32_MAX;
+    /* The rule cache's folder, checked once for the whole load (NULL: compile only). */
+    const char *cache_dir = lw_hs_cache_dir_ready(r->cache_dir) ? r->cache_dir : NULL;
     for (size_t lo = 0; lo < nlits;) {
         size_t hi = lo + 1;
         while (hi < nlits && lits[ord[hi]].field == lits[ord[lo]].field)
             hi++;
         uint32_t dbi = pf->ndbs++;
-        if ((st = build_db(r, &pf->dbs[dbi], lits, ord, lo, hi, dbi, &hs_failed)))
+        if ((st = build_db(r, cache_dir, &pf->dbs[dbi], lits, ord, lo, hi, dbi, &hs_failed)))
             goto fail;
         st = LW_ENOMEM;
         if (hs_failed)
@@ -726,7 +728,7 @@ lw_status lw_prefilter_build(lw_rules *r)
         lo = hi;
     }
     if (r->hs_cache.written) /* this load added files: keep the folder within its bounds */
-        lw_hs_cache_prune(r->cache_dir, LW_HS_CACHE_MAX_FILES, LW_HS_CACHE_MAX_BYTES);
+        lw_hs_cache_prune(cache_dir, LW_HS_CACHE_MAX_FILES, LW_HS_CACHE_MAX_BYTES);
     if (hs_failed || pf->ndbs == 0) {
         /* No gate at all, or Hyperscan refused: evaluate every rule (same results). */
         st = LW_OK;
