@@ -38,10 +38,7 @@ enum { GK_NONE = 0, GK_GUID = 1, GK_TEXT = 2 };
 
 /* A process key: the 128 bits of a parsed GUID (GK_GUID) or the hash of other text in hi
  * (GK_TEXT, lo = 0). */
-typedef struct gkey {
-    uint64_t hi, lo;
-    uint8_t kind;
-} gkey;
+typedef lw_proc_key gkey;
 
 typedef struct proc {
     /* Line 0: what lw_proc_lookup reads. */
@@ -240,6 +237,17 @@ static gkey guid_key(lw_str g)
         k.kind = GK_TEXT;
     }
     return k;
+}
+
+lw_proc_key lw_proc_key_of(lw_str guid)
+{
+    return guid_key(guid);
+}
+
+/* The key of f's process: the caller's parse of it, or one made now. */
+static gkey self_key(const lw_proc_fields *f)
+{
+    return f->key ? *f->key : guid_key(f->guid);
 }
 
 static uint32_t gkey_hash(uint64_t hi, uint64_t lo)
@@ -499,7 +507,7 @@ lw_status lw_proc_created(lw_proc_table *t, const lw_proc_fields *f, lw_ancestry
         t->newest_ms = now;
     evict_old(t, t->newest_ms);
     uint64_t host = lw_str_ihash(f->host);
-    gkey gk = guid_key(f->guid), pgk = guid_key(f->parent_guid);
+    gkey gk = self_key(f), pgk = guid_key(f->parent_guid);
     uint32_t pid = 0, ppid = 0;
     bool has_pid = f->pid.n && lw_parse_pid(f->pid, &pid);
     bool has_ppid = f->parent_pid.n && lw_parse_pid(f->parent_pid, &ppid);
@@ -606,7 +614,7 @@ lw_status lw_proc_created(lw_proc_table *t, const lw_proc_fields *f, lw_ancestry
 bool lw_proc_lookup(lw_proc_table *t, const lw_proc_fields *f, lw_ancestry *out)
 {
     t->lookups++;
-    gkey gk = guid_key(f->guid);
+    gkey gk = self_key(f);
     uint32_t i = find_guid(t, gk.hi, gk.lo, gk.kind);
     if (i == NIL && !f->guid.n && f->pid.n) {
         uint32_t pid;
@@ -625,16 +633,15 @@ bool lw_proc_lookup(lw_proc_table *t, const lw_proc_fields *f, lw_ancestry *out)
     return true;
 }
 
-void lw_proc_prefetch(const lw_proc_table *t, lw_str guid)
+void lw_proc_prefetch(const lw_proc_table *t, const lw_proc_key *key)
 {
-    gkey gk = guid_key(guid);
-    if (gk.kind != GK_NONE)
-        __builtin_prefetch(&t->gslots[gkey_hash(gk.hi, gk.lo) & (t->nbuckets - 1)]);
+    if (key->kind != GK_NONE)
+        __builtin_prefetch(&t->gslots[gkey_hash(key->hi, key->lo) & (t->nbuckets - 1)]);
 }
 
 void lw_proc_terminated(lw_proc_table *t, const lw_proc_fields *f)
 {
-    gkey gk = guid_key(f->guid);
+    gkey gk = self_key(f);
     uint32_t i = find_guid(t, gk.hi, gk.lo, gk.kind);
     uint32_t pid;
     if (i == NIL && f->pid.n && lw_parse_pid(f->pid, &pid))

@@ -156,6 +156,14 @@ typedef struct lw_proc_table lw_proc_table;
 lw_status lw_proc_table_new(const lw_enricher_limits *lim, lw_proc_table **out);
 void lw_proc_table_free(lw_proc_table *t);
 
+/* A ProcessGuid as the table keys it (ancestry.c): parsed once per event, then used by
+ * the prefetch and by the lookup or creation after it. */
+typedef struct lw_proc_key {
+    uint64_t hi, lo;
+    uint8_t kind;
+} lw_proc_key;
+lw_proc_key lw_proc_key_of(lw_str guid);
+
 /* What the enricher found in one event (field values; empty when absent). */
 typedef struct lw_proc_fields {
     lw_str host;
@@ -164,6 +172,7 @@ typedef struct lw_proc_fields {
     lw_str pid, parent_pid; /* decimal or 0x-hex as logged */
     lw_str image, parent_image;
     int32_t image_cls, parent_cls; /* classes when the caller has them, else -1 */
+    const lw_proc_key *key;        /* guid as lw_proc_key_of gives it, or NULL: parse it */
 } lw_proc_fields;
 
 #define LW_ANC_DEPTH_MAX 16
@@ -187,9 +196,9 @@ bool lw_proc_lookup(lw_proc_table *t, const lw_proc_fields *f, lw_ancestry *out)
 /* Process termination: the pid may be reused from now on. */
 void lw_proc_terminated(lw_proc_table *t, const lw_proc_fields *f);
 void lw_proc_table_stats(const lw_proc_table *t, lw_enricher_stats *st);
-/* A hint: start loading the index slot of this GUID, so that a lookup or creation a little
+/* A hint: start loading the index slot of this key, so that a lookup or creation a little
  * later finds it in cache.  No effect on the table. */
-void lw_proc_prefetch(const lw_proc_table *t, lw_str guid);
+void lw_proc_prefetch(const lw_proc_table *t, const lw_proc_key *key);
 
 /* Parse a pid logged as decimal ("1988") or 0x-hex ("0x7c4"). */
 bool lw_parse_pid(lw_str s, uint32_t *pid);

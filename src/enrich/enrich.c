@@ -173,6 +173,7 @@ static lw_status prime_process(lw_enricher *e, const lw_proc_fields *pf)
     }
     struct primed *d = &e->prime[e->nprime];
     d->f = *pf;
+    d->f.key = NULL; /* points into the caller's frame: parsed again from the copied guid */
     d->seq = e->nprime;
     lw_str *strs[] = {&d->f.host,       &d->f.guid,  &d->f.parent_guid, &d->f.pid,
                       &d->f.parent_pid, &d->f.image, &d->f.parent_image};
@@ -211,6 +212,7 @@ void lw_enricher_set_intel(lw_enricher *e, const lw_intel *intel, bool score_url
 typedef struct picked {
     lw_str image, parent_image, cmdline, guid, parent_guid, pid, parent_pid, target, contents,
         query;
+    lw_proc_key key; /* guid as the process table keys it */
 } picked;
 
 lw_status lw_enricher_new_limits(const lw_enricher_limits *lim, lw_enricher **out)
@@ -396,8 +398,8 @@ static lw_status enrich_process(lw_enricher *e, lw_event *ev, const picked *p)
         return st;
 
     /* Ancestry. */
-    lw_proc_fields pf = {ev->host,      ev->time_ms, p->guid,         p->parent_guid, p->pid,
-                         p->parent_pid, p->image,    p->parent_image, self,           parent};
+    lw_proc_fields pf = {ev->host, ev->time_ms,     p->guid, p->parent_guid, p->pid, p->parent_pid,
+                         p->image, p->parent_image, self,    parent,         &p->key};
     if (e->priming)
         return prime_process(e, &pf);
     lw_ancestry a;
@@ -519,8 +521,8 @@ static lw_status enrich_actor(lw_enricher *e, lw_event *ev, const picked *p)
     if (p->image.n &&
         (st = put_class(e, ev, "ImageClass", lw_image_classes_cached(&e->cls_cache, p->image))))
         return st;
-    lw_proc_fields pf = {ev->host,    ev->time_ms, p->guid,     LW_STR_NULL, p->pid,
-                         LW_STR_NULL, p->image,    LW_STR_NULL, -1,          -1};
+    lw_proc_fields pf = {ev->host, ev->time_ms, p->guid, LW_STR_NULL, p->pid, LW_STR_NULL,
+                         p->image, LW_STR_NULL, -1,      -1,          &p->key};
     lw_ancestry a;
     if (!lw_proc_lookup(e->procs, &pf, &a)) {
         if (p->guid.n)
@@ -606,14 +608,15 @@ static lw_status enrich_event(lw_enricher *e, lw_event *ev)
         return LW_OK;
     picked p;
     pick(ev, &p);
-    if (p.guid.n) /* the table is far bigger than cache: overlap the miss with the work below */
-        lw_proc_prefetch(e->procs, p.guid);
+    p.key = lw_proc_key_of(p.guid);
+    /* The table is far bigger than cache: overlap the miss with the work below. */
+    lw_proc_prefetch(e->procs, &p.key);
     lw_status st;
     if (creation)
         return enrich_process(e, ev, &p);
     if (cats & CAT(LW_CAT_PROCESS_TERMINATION)) {
-        lw_proc_fields pf = {ev->host,    ev->time_ms, p.guid,      LW_STR_NULL, p.pid,
-                             LW_STR_NULL, p.image,     LW_STR_NULL, -1,          -1};
+        lw_proc_fields pf = {ev->host, ev->time_ms, p.guid, LW_STR_NULL, p.pid, LW_STR_NULL,
+                             p.image,  LW_STR_NULL, -1,     -1,          &p.key};
         lw_proc_terminated(e->procs, &pf);
         return LW_OK;
     }
