@@ -6,7 +6,6 @@
 #include <stdio.h>
 
 #include "lurewatch.h"
-#include "lurewatch.h"
 
 #define LW_EXIT_OK    0
 #define LW_EXIT_ERROR 1 /* the run could not complete (out of memory, output failed) */

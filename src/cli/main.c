@@ -8,6 +8,13 @@
 
 #include "cli.h"
 
+/* No second '/' after a folder given as "rules/". */
+static const char *dir_sep(const char *dir)
+{
+    size_t n = strlen(dir);
+    return n && dir[n - 1] == '/' ? "" : "/";
+}
+
 #ifndef LW_SOURCE_RULES_DIR
 #define LW_SOURCE_RULES_DIR "rules"
 #endif
@@ -82,9 +89,15 @@ const char *cli_default_rules(void)
             *slash = '\0';
             static const char *const rel[] = {"/../share/lurewatch/rules", "/../rules", "/rules"};
             for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-                int k = snprintf(buf, sizeof buf, "%s%s", exe, rel[i]);
-                if (k > 0 && (size_t)k < sizeof buf && is_dir(buf))
-                    return buf;
+                char cand[4096];
+                int k = snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
+                if (k <= 0 || (size_t)k >= sizeof cand || !is_dir(cand))
+                    continue;
+                /* Reports name rule files by this path: "/usr/share/..." reads better
+                 * than "/usr/bin/../share/...". */
+                if (!realpath(cand, buf))
+                    memcpy(buf, cand, (size_t)k + 1);
+                return buf;
             }
         }
     }
@@ -135,7 +148,8 @@ int cli_auto_placeholders(lw_rules *r, char **rule_paths, size_t n, char **expli
 {
     for (size_t i = 0; i < n; i++) {
         char dir[4096];
-        int k = snprintf(dir, sizeof dir, "%s/placeholders", rule_paths[i]);
+        int k =
+            snprintf(dir, sizeof dir, "%s%splaceholders", rule_paths[i], dir_sep(rule_paths[i]));
         if (k <= 0 || (size_t)k >= sizeof dir || !is_dir(dir))
             continue;
         DIR *d = opendir(dir);
@@ -177,7 +191,8 @@ void cli_auto_allowlists(char **rule_paths, size_t n, char out[][4096], size_t m
         out[i][0] = '\0';
     for (size_t i = 0; i < n && k < max; i++) {
         char dir[4096];
-        int len = snprintf(dir, sizeof dir, "%s/allowlists", rule_paths[i]);
+        int len =
+            snprintf(dir, sizeof dir, "%s%sallowlists", rule_paths[i], dir_sep(rule_paths[i]));
         if (len <= 0 || (size_t)len >= sizeof dir || !is_dir(dir))
             continue;
         DIR *d = opendir(dir);

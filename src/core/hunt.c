@@ -977,7 +977,7 @@ static lw_status hunt_dir(lw_hunt *h, const char *path, int depth)
             st = LW_ENOMEM;
             break;
         }
-        lw_fmt(full, len, "%s/%s", path, de->d_name);
+        lw_fmt(full, len, "%s%s%s", path, lw_path_sep(path), de->d_name);
         names[n++] = full;
     }
     closedir(d);

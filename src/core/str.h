@@ -114,4 +114,12 @@ static inline bool lw_buf_ok(const lw_buf *b)
 /* Bounded formatted copy: always NUL-terminates when cap > 0; returns false on truncation. */
 bool lw_fmt(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The separator to put between a folder and a name in it: none when the folder already
+ * ends with '/' (a user's "logs/" must not make paths "logs//a.evtx"). */
+static inline const char *lw_path_sep(const char *dir)
+{
+    size_t n = strlen(dir);
+    return n && dir[n - 1] == '/' ? "" : "/";
+}
+
 #endif

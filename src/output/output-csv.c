@@ -121,7 +121,13 @@ static void put_event_row(csv_state *s, lw_buf *b, const lw_event *ev, const lw_
     lw_buf_putc(b, ',');
     put_csv(b, lw_str_c(lw_event_source_path(ev)));
     lw_buf_printf(b, ",%llu,", (unsigned long long)ev->record);
-    put_csv(b, detail ? *detail : lw_event_headline(ev, NULL));
+    if (detail) {
+        put_csv(b, *detail);
+        return;
+    }
+    lw_buf_reset(&s->tmp);
+    lw_event_headline(&s->tmp, ev, false);
+    put_csv(b, (lw_str){s->tmp.p, s->tmp.n});
 }
 
 static lw_status csv_write_corr(csv_state *s, lw_buf *b, const lw_alert *a)
@@ -177,7 +183,7 @@ static lw_status csv_write_corr(csv_state *s, lw_buf *b, const lw_alert *a)
         lw_alert_evidence_text(&s->tmp, a, i);
         if (!lw_buf_ok(&s->tmp))
             return LW_ENOMEM;
-        lw_str detail = {s->tmp.p, s->tmp.n}; /* put_event_row does not touch tmp */
+        lw_str detail = {s->tmp.p, s->tmp.n}; /* put_event_row uses tmp only without one */
         put_event_row(s, b, a->evidence[i].ev, NULL, lw_alert_rule_level(a).p, &detail);
         put_tail(s, b, "evidence", a, ca->nevs + i + 1);
         put_event_json(s, b, a->evidence[i].ev);

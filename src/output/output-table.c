@@ -17,6 +17,7 @@ typedef struct table_state {
     bool color;
     uint64_t rows;
     lw_buf buf;
+    lw_buf tmp; /* one cell's text before it is cut to width */
 } table_state;
 
 static lw_status table_open(FILE *out, const lw_sink_options *opt, void **state)
@@ -27,6 +28,7 @@ static lw_status table_open(FILE *out, const lw_sink_options *opt, void **state)
     s->out = out;
     s->color = opt && opt->color;
     lw_buf_init(&s->buf);
+    lw_buf_init(&s->tmp);
     *state = s;
     return LW_OK;
 }
@@ -68,6 +70,14 @@ static void put_cell(lw_buf *b, lw_str v, size_t width, bool pad)
             lw_buf_putc(b, ' ');
 }
 
+/* The event's headline (lw_event_headline), cut to width. */
+static void put_headline(lw_buf *b, lw_buf *tmp, const lw_event *ev, size_t width)
+{
+    lw_buf_reset(tmp);
+    lw_event_headline(tmp, ev, true);
+    put_cell(b, (lw_str){tmp->p, tmp->n}, width, false);
+}
+
 static const char *level_color(const char *level)
 {
     switch (lw_level_index(level)) {
@@ -87,7 +97,7 @@ static const char *level_color(const char *level)
 /* Detail of a correlation alert, then one line per contributing event:
  *   <type> of N events, Group=value ...
  *     | 2026-03-02T09:15:52.611Z  HOST  rule title  Field=value            */
-static void put_story(lw_buf *b, const lw_alert *a)
+static void put_story(lw_buf *b, lw_buf *tmp, const lw_alert *a)
 {
     const lw_calert *ca = a->corr;
     const lw_corr *c = ca->corr;
@@ -113,18 +123,10 @@ static void put_story(lw_buf *b, const lw_alert *a)
         lw_buf_putc(b, ' ');
         put_cell(b, lw_str_c(ca->evs[i].rule ? ca->evs[i].rule->title : ""), 56, true);
         lw_buf_putc(b, ' ');
-        const char *fname = "";
-        lw_str detail = lw_event_headline(ev, &fname);
-        if (detail.n) {
-            lw_buf_puts(b, fname);
-            lw_buf_putc(b, '=');
-            put_cell(b, detail, 140, false);
-        }
+        put_headline(b, tmp, ev, 140);
         lw_buf_putc(b, '\n');
     }
     /* network evidence of the chain: "  + TIME  SENSOR  network evidence  what" */
-    lw_buf tmp;
-    lw_buf_init(&tmp);
     for (uint32_t i = 0; a->evidence && i < a->nevidence; i++) {
         const lw_event *ev = a->evidence[i].ev;
         char t[40];
@@ -136,17 +138,14 @@ static void put_story(lw_buf *b, const lw_alert *a)
         lw_buf_putc(b, ' ');
         put_cell(b, LW_STR_LIT("network evidence"), 56, true);
         lw_buf_putc(b, ' ');
-        lw_buf_reset(&tmp);
-        lw_alert_evidence_text(&tmp, a, i);
-        put_cell(b, (lw_str){tmp.p, tmp.n}, 200, false);
+        lw_buf_reset(tmp);
+        lw_alert_evidence_text(tmp, a, i);
+        put_cell(b, (lw_str){tmp->p, tmp->n}, 200, false);
         lw_buf_putc(b, '\n');
     }
     if (a->evidence_omitted)
         lw_buf_printf(b, "  + (%llu more network records not listed)\n",
                       (unsigned long long)a->evidence_omitted);
-    if (!lw_buf_ok(&tmp))
-        b->oom = true; /* the caller's lw_buf_ok check reports it */
-    lw_buf_free(&tmp);
 }
 
 static lw_status table_write(void *state, const lw_alert *a)
@@ -181,18 +180,14 @@ static lw_status table_write(void *state, const lw_alert *a)
     lw_buf_putc(b, ' ');
     put_cell(b, lw_str_c(a->meta->title), 56, true);
     lw_buf_putc(b, ' ');
-    const char *fname = "";
     if (a->corr) {
-        put_story(b, a);
+        put_story(b, &s->tmp, a);
     } else {
-        lw_str detail = lw_event_headline(a->ev, &fname);
-        if (detail.n) {
-            lw_buf_puts(b, fname);
-            lw_buf_putc(b, '=');
-            put_cell(b, detail, 160, false);
-        }
+        put_headline(b, &s->tmp, a->ev, 160);
         lw_buf_putc(b, '\n');
     }
+    if (!lw_buf_ok(&s->tmp))
+        return LW_ENOMEM;
     if (!lw_buf_ok(b))
         return LW_ENOMEM;
     return fwrite(b->p, 1, b->n, s->out) == b->n ? LW_OK : LW_EIO;
@@ -203,6 +198,7 @@ static lw_status table_close(void *state)
     table_state *s = state;
     lw_status st = fflush(s->out) == 0 ? LW_OK : LW_EIO;
     lw_buf_free(&s->buf);
+    lw_buf_free(&s->tmp);
     free(s);
     return st;
 }

@@ -413,22 +413,56 @@ void lw_alert_to_json(lw_buf *b, const lw_alert *a)
     put_char(b, '}');
 }
 
-lw_str lw_event_headline(const lw_event *ev, const char **name)
+/* "name=value" of f (or the value alone), or nothing when f is absent or empty; whether it
+ * wrote. */
+static bool put_named(lw_buf *b, bool names, const char *name, const lw_field *f)
 {
-    static const char *const prefs[] = {
+    if (!f || !f->value.n)
+        return false;
+    if (names) {
+        lw_buf_puts(b, name);
+        lw_buf_putc(b, '=');
+    }
+    lw_buf_put(b, f->value.p, f->value.n);
+    return true;
+}
+
+void lw_event_headline(lw_buf *b, const lw_event *ev, bool names)
+{
+    /* A web request (Zeek http, EVE http, proxy logs: the proxy field names): its URL. */
+    const lw_field *uri = lw_event_find(ev, LW_STR_LIT("c-uri"));
+    if (uri && uri->value.n) {
+        const lw_field *host = lw_event_find(ev, LW_STR_LIT("cs-host"));
+        if (names)
+            lw_buf_puts(b, "URL=");
+        if (host && host->value.n && uri->value.p[0] == '/')
+            lw_buf_put(b, host->value.p, host->value.n);
+        lw_buf_put(b, uri->value.p, uri->value.n);
+        return;
+    }
+    /* Windows events: the one most telling field. */
+    static const char *const one[] = {
         "CommandLine",  "TargetFilename", "QueryName",      "ImageLoaded",
         "TargetObject", "DestinationIp",  "PipeName",       "ScriptBlockText",
         "Image",        "ServiceName",    "TargetUserName", "Data",
     };
-    for (size_t i = 0; i < sizeof prefs / sizeof prefs[0]; i++) {
-        const lw_field *f = lw_event_find(ev, lw_str_c(prefs[i]));
-        if (f && f->value.n) {
-            if (name)
-                *name = prefs[i];
-            return f->value;
-        }
+    for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
+        if (put_named(b, names, one[i], lw_event_find(ev, lw_str_c(one[i]))))
+            return;
+    /* Other network records (Zeek files/dns/ssl, EVE fileinfo/dns/tls/alert): the first two
+     * of these, so a transferred file shows what it was and where it came from. */
+    static const char *const net[] = {
+        "filename",    "fileinfo.filename", "mime_type",       "tx_hosts",  "query",   "dns.rrname",
+        "server_name", "tls.sni",           "alert.signature", "id.resp_h", "dest_ip",
+    };
+    unsigned shown = 0;
+    for (size_t i = 0; i < sizeof net / sizeof net[0] && shown < 2; i++) {
+        size_t mark = b->n;
+        if (shown)
+            lw_buf_putc(b, ' ');
+        if (put_named(b, names, net[i], lw_event_find(ev, lw_str_c(net[i]))))
+            shown++;
+        else
+            b->n = mark;
     }
-    if (name)
-        *name = "";
-    return LW_STR_NULL;
 }

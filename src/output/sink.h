@@ -35,8 +35,10 @@ typedef struct lw_sink_ext {
 void lw_alert_to_json(lw_buf *b, const lw_alert *a);
 /* Append the event's fields as a JSON object; repeated names become arrays. */
 void lw_event_fields_to_json(lw_buf *b, const lw_event *ev);
-/* The one most telling value of an event for a one-line display (Image, TargetFilename,
- * QueryName, ...), or an empty view. */
-lw_str lw_event_headline(const lw_event *ev, const char **name);
+/* Append what tells most about an event on one line: a web request's URL, a Windows
+ * event's CommandLine, TargetFilename, QueryName, ..., or two fields of other network
+ * records (filename, mime_type, tx_hosts, ...), each as "name=value" or, without names,
+ * the value alone; nothing when none is set. */
+void lw_event_headline(lw_buf *b, const lw_event *ev, bool names);
 
 #endif

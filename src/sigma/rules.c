@@ -827,7 +827,7 @@ static lw_status load_dir(lw_rules *r, const char *dir, lw_rule_report_fn cb, vo
             st = LW_ENOMEM;
             break;
         }
-        lw_fmt(p, len, "%s/%s", dir, names[i]);
+        lw_fmt(p, len, "%s%s%s", dir, lw_path_sep(dir), names[i]);
         /* lstat first: a symlinked directory is not followed (two links to '.' would make
          * the walk exponential, and packs arrive as git clones or archives that keep
          * links).  A symlinked file is read (stat) like a regular one. */

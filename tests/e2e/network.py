@@ -69,6 +69,21 @@ def t_fixtures():
           r.stderr)
 
 
+def t_table_detail():
+    # A web request's table row shows its URL, a Zeek files record what it carried; the CSV
+    # detail column holds the same values without the names.
+    r = run("hunt", "-f", "table", os.path.join(FIX, "zeek", "http.log"))
+    check("table: Zeek http row shows the request's URL",
+          r.returncode == 0 and b"URL=files.example-cdn.top/download/invoice_0815.exe" in r.stdout,
+          r.stdout)
+    check("table: Zeek files row shows the MIME type and server",
+          b"mime_type=application/x-dosexec id.resp_h=203.0.113.50" in r.stdout, r.stdout)
+    r = run("hunt", "-f", "csv", os.path.join(FIX, "proxy", "combined.log"))
+    check("csv: proxy detail is the URL alone",
+          r.returncode == 0 and b",http://dl.example-files.xyz/docs/report.zip,detection," in r.stdout,
+          r.stdout)
+
+
 def t_rules_check():
     r = run("rules", "check", os.path.join(REPO, "rules"))
     check("shipped rules (with network content) all load", r.returncode == 0 and
@@ -144,7 +159,7 @@ def t_lsass_zeek():
 
 def main():
     os.chdir(REPO)
-    lwtest.run_tests((t_fixtures, t_rules_check, t_benign_and_near_miss, t_lsass_zeek), TMP,
+    lwtest.run_tests((t_fixtures, t_table_detail, t_rules_check, t_benign_and_near_miss, t_lsass_zeek), TMP,
                      limit=800)
     if results[1]:
         return 1
