@@ -15,7 +15,7 @@ templates), so the files are reproducible and carry no third-party data:
   two-chunks.evtx   two chunks of 3 records each, a template per chunk
   bad-chunk-crc.evtx      types.evtx with a wrong chunk header CRC32 (warn, read all)
   bad-records-crc.evtx    types.evtx with a wrong event-records CRC32 (warn, read all)
-  bad-chunk-magic.evtx    two-chunks.evtx, second chunk signature destroyed (warn, 3 skips)
+  bad-chunk-magic.evtx    two-chunks.evtx, second chunk signature destroyed (warn, all 6 read)
   truncated.evtx          types.evtx cut inside record 3 (2 records, 1 skip, warnings)
   bad-offset.evtx         record 2's template offset points past the chunk (1 skip)
   template-cycle.evtx     record 2's template contains an instance of itself (1 skip)

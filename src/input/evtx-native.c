@@ -1441,12 +1441,17 @@ static bool load_chunk(lw_input *in, nat *s)
         }
         s->bad_chunk = true;
         s->st.bad_chunks++;
-        warn(in, s, 0, "evtx-bad-chunk",
-             "chunk %llu (file offset %llu): %s; its records are skipped", (unsigned long long)cn,
-             (unsigned long long)(FILE_HDR + (cn - 1) * CHUNK_SIZE),
-             got < CHUNK_HDR ? "cut inside the chunk header" : "no ElfChnk signature");
-        if (got < CHUNK_HDR)
+        if (got < CHUNK_HDR) {
+            warn(in, s, 0, "evtx-bad-chunk",
+                 "chunk %llu (file offset %llu): cut inside the chunk header; its records are lost",
+                 (unsigned long long)cn, (unsigned long long)(FILE_HDR + (cn - 1) * CHUNK_SIZE));
             s->have_chunk = false;
+            return true;
+        }
+        warn(in, s, 0, "evtx-bad-chunk",
+             "chunk %llu (file offset %llu): no ElfChnk signature; reading the records found by "
+             "their own framing (signature, size and size copy)",
+             (unsigned long long)cn, (unsigned long long)(FILE_HDR + (cn - 1) * CHUNK_SIZE));
         return true;
     }
     s->first_rec = le64(c + 8);
@@ -1572,18 +1577,17 @@ static lw_status next_evtx_native(lw_input *in, lw_event *ev)
         }
         uint32_t lim = s->limit;
         if (s->bad_chunk) {
-            /* not a chunk header: count what looks like records, read none */
+            /* No header to trust (its record range, free-space offset and CRCs): the next
+             * plausible record is read like any other.  Names and templates are chunk
+             * offsets, defined inline by the first record that uses them, so a record needs
+             * nothing from the header; one that does not render is skipped as usual. */
             uint32_t off = resync(s, s->pos, s->clen);
             if (off >= s->clen) {
                 s->have_chunk = false;
                 continue;
             }
-            uint32_t size = le32(s->chunk + off + 4);
-            s->pos = off + size;
-            return skip_rec(in, s, le64(s->chunk + off + 8), "evtx-bad-chunk",
-                            "record %llu in chunk %llu (offset %u): the chunk header is damaged",
-                            (unsigned long long)le64(s->chunk + off + 8),
-                            (unsigned long long)s->chunk_no, off);
+            s->pos = off;
+            s->st.recovered++;
         }
         if (s->pos >= lim || lim - s->pos < REC_HDR + 4) {
             s->have_chunk = false;

@@ -16,10 +16,11 @@
  * refers to itself is a located error; nesting of BinXml values and elements is bounded
  * (LW_EVTX_MAX_DEPTH), and so are the rendered XML (the record-size limit) and the work
  * per record.  A bad record is one lw_input_skip() naming the record and what was wrong;
- * a chunk whose header is not a chunk header is one lw_input_warn() and its records
- * (found by their signature) are skipped one by one; CRC32 mismatches of a chunk header
- * or of its records are warnings and the chunk is still read.  A truncated file gives
- * every complete record before the cut and one located warning.
+ * a chunk whose header is not a chunk header is one lw_input_warn() and its records are
+ * found by their own framing (signature, size, size copy) and read (a record needs nothing
+ * from the header: names and templates are chunk offsets defined inline); CRC32
+ * mismatches of a chunk header or of its records are warnings and the chunk is still read.
+ * A truncated file gives every complete record before the cut and one located warning.
  *
  * Not read: records recovered from chunk slack space (libevtx's "recovered records");
  * every chunk present in the file is read, including chunks past the header's count.
@@ -37,7 +38,8 @@
 /* Counters of one open input (for tests and the fuzzer). */
 typedef struct lw_evtx_native_stats {
     uint64_t chunks;       /* chunks met (including bad and empty ones) */
-    uint64_t bad_chunks;   /* chunk headers that were not chunk headers: skipped */
+    uint64_t bad_chunks;   /* chunk headers that were not chunk headers */
+    uint64_t recovered;    /* records found by their framing in those chunks (read or skipped) */
     uint64_t empty_chunks; /* all-zero chunks (pre-allocated, never written) */
     uint64_t crc_mismatch; /* chunk header or event-records CRC32 mismatches */
     uint64_t warnings;     /* lw_input_warn() calls */

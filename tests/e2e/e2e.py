@@ -171,6 +171,17 @@ def t_shared_evtx():
     open(p, "wb").write(bytes(bad))
     r = run("hunt", "-f", "jsonl", p)
     check("corrupted EVTX: exit 0", r.returncode == 0, r.stderr)
+    # D-3 with its chunk signature overwritten: every record still read, the same alerts.
+    nosig = bytearray(data)
+    nosig[4096:4104] = b"XXXXXXXX"
+    p = os.path.join(TMP, "nosig.evtx")
+    open(p, "wb").write(bytes(nosig))
+    r = run("hunt", "-f", "jsonl", p)
+    s = summary(r.stderr, "records")
+    key = lambda xs: [(x["rule"]["id"], x["source"]["record"], x["event"]) for x in xs]
+    check("EVTX chunk without its signature: 3 records read, the undamaged file's alerts",
+          r.returncode == 0 and s.get("decoded") == 3 and s.get("skipped") == 0 and
+          b"evtx-bad-chunk" in r.stderr and key(alerts(r.stdout)) == key(a) and a, r.stderr)
 
 
 def t_shared_otrf():

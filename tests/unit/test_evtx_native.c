@@ -335,7 +335,7 @@ static void test_fixture_damage(void **state)
         bool warns;
     } cases[] = {
         {"two-chunks.evtx", 6, 0, 0, 0, false},     {"bad-chunk-crc.evtx", 4, 0, 1, 0, true},
-        {"bad-records-crc.evtx", 4, 0, 1, 0, true}, {"bad-chunk-magic.evtx", 3, 3, 0, 1, true},
+        {"bad-records-crc.evtx", 4, 0, 1, 0, true}, {"bad-chunk-magic.evtx", 6, 0, 0, 1, true},
         {"truncated.evtx", 2, 1, 0, 0, true},       {"bad-offset.evtx", 3, 1, 0, 0, false},
         {"template-cycle.evtx", 2, 1, 0, 0, false}, {"deep-nesting.evtx", 1, 1, 0, 0, false},
         {"bad-name.evtx", 3, 1, 0, 0, false},
@@ -359,6 +359,56 @@ static void test_fixture_damage(void **state)
         assert_true(cases[i].warns ? d.st.warnings > 0 : d.st.warnings == 0);
         decoded_free(&d);
     }
+}
+
+/* A chunk whose signature is destroyed: its records are found by their framing and read,
+ * equal to those of the undamaged file; a block of junk with a record-like signature in it
+ * is not taken for a record. */
+static void test_bad_chunk_recovery(void **state)
+{
+    decoded good, bad;
+    decode_with(&lw_decoder_evtx_native, FIXTURES "/two-chunks.evtx", &good);
+    decode_with(&lw_decoder_evtx_native, FIXTURES "/bad-chunk-magic.evtx", &bad);
+    assert_int_equal(bad.n, good.n);
+    assert_int_equal(bad.st.recovered, 3);
+    for (size_t k = 0; k < good.n; k++) {
+        char b2[1024];
+        const char *what = rec_diff(&bad.r[k], &good.r[k], b2, sizeof b2);
+        if (what)
+            fail_msg("record %zu: %s", k, what);
+    }
+    decoded_free(&bad);
+
+    /* The second chunk overwritten with junk holding "**\0\0" and self-consistent sizes:
+     * each is a located skip, never an event. */
+    FILE *f = fopen(FIXTURES "/two-chunks.evtx", "rb");
+    assert_non_null(f);
+    static unsigned char buf[4096 + 2 * 65536];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_int_equal(n, sizeof buf);
+    unsigned char *c2 = buf + 4096 + 65536;
+    for (size_t i = 0; i < 65536; i++)
+        c2[i] = (unsigned char)(i * 131u + 7u);
+    for (uint32_t off = 1024; off + 200 < 65536; off += 4096) {
+        memcpy(c2 + off, "**\0\0", 4);
+        uint32_t size = 200;
+        memcpy(c2 + off + 4, &size, 4);
+        memcpy(c2 + off + size - 4, &size, 4);
+    }
+    char path[] = "/tmp/lw-evtx-junk-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, buf, n), (ssize_t)n);
+    close(fd);
+    decode_with(&lw_decoder_evtx_native, path, &bad);
+    unlink(path);
+    assert_int_equal(bad.end_status, LW_EOF);
+    assert_int_equal(bad.n, 3); /* the first chunk's records */
+    assert_int_equal(bad.st.recovered, 16);
+    assert_int_equal(bad.skipped, 16);
+    decoded_free(&bad);
+    decoded_free(&good);
 }
 
 /* Every prefix of types.evtx: never more events than the full file, the records before
@@ -416,9 +466,10 @@ static void test_decoder_switch(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fixture_types),  cmocka_unit_test(test_fixture_vs_libevtx),
-        cmocka_unit_test(test_fixture_damage), cmocka_unit_test(test_fixture_every_cut),
-        cmocka_unit_test(test_decoder_switch), cmocka_unit_test(test_corpus_differential),
+        cmocka_unit_test(test_fixture_types),       cmocka_unit_test(test_fixture_vs_libevtx),
+        cmocka_unit_test(test_fixture_damage),      cmocka_unit_test(test_bad_chunk_recovery),
+        cmocka_unit_test(test_fixture_every_cut),   cmocka_unit_test(test_decoder_switch),
+        cmocka_unit_test(test_corpus_differential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
