@@ -67,6 +67,7 @@ typedef struct fuzz_decode_opts {
     bool touch;          /* fuzz_touch_event() each event */
     size_t max_calls;    /* next() calls at most */
     bool must_stop;      /* abort() if the decoder has not stopped after max_calls calls */
+    bool evtx_slack;     /* lw_input.evtx_slack: EVTX chunk slack space read too */
 } fuzz_decode_opts;
 
 /*
@@ -83,6 +84,7 @@ static inline void fuzz_decode(const lw_decoder *dec, const char *path, const fu
     in.path = path;
     in.max_record = o->max_record;
     in.want = o->want;
+    in.evtx_slack = o->evtx_slack;
     if (lw_reader_open(&in.rd, path, o->window) != LW_OK)
         return;
     if (dec->open(&in) == LW_OK) {

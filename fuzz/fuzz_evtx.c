@@ -1,6 +1,6 @@
 /* libFuzzer target: the native EVTX decoder (src/input/evtx-native.c) over the input as a
  * stream (a memfd, read through lw_reader like any file), twice: every field built, then
- * with a want filter that admits nothing (the partial path).  Each event is normalized and
+ * with a want filter that admits nothing (the partial path) and chunk slack space read.  Each event is normalized and
  * every byte it hands out touched; the decoder must stop within size + 3 calls (each call
  * consumes at least one byte).  Leak detection stays on: the native decoder owns all its
  * memory.  libevtx (the oracle, lw_decoder_evtx_libevtx) is not fuzzed here: it leaks on
@@ -35,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_decode(&lw_decoder_evtx_native, path, &o);
     o.want = &none;
     o.max_record = 1 << 20;
+    o.evtx_slack = true; /* and chunk slack space, whose records come after the live ones */
     fuzz_decode(&lw_decoder_evtx_native, path, &o);
     close(fd);
     return 0;

@@ -201,6 +201,12 @@ typedef struct lw_hunt_options {
      * are the same either way, and every callback runs on the calling thread. */
     unsigned threads;
     uint64_t thread_min_bytes;
+    /* EVTX: also read the records left in chunk slack space (past a chunk's free-space
+     * offset: remnants of overwritten or cleared records), after each file's live records,
+     * leaving out stale copies of live records (by record id).  Off by default: they are
+     * old events, and other EVTX readers (evtx_dump, which SigmaHQ's samples come from) do
+     * not read them. */
+    bool evtx_slack;
 } lw_hunt_options;
 
 /* Reason codes for skipped records, for the summary. */

@@ -16,6 +16,7 @@ templates), so the files are reproducible and carry no third-party data:
   bad-chunk-crc.evtx      types.evtx with a wrong chunk header CRC32 (warn, read all)
   bad-records-crc.evtx    types.evtx with a wrong event-records CRC32 (warn, read all)
   bad-chunk-magic.evtx    two-chunks.evtx, second chunk signature destroyed (warn, all 6 read)
+  slack.evtx              records 1-2 live, 3 past the free-space offset, then a copy of 1
   truncated.evtx          types.evtx cut inside record 3 (2 records, 1 skip, warnings)
   bad-offset.evtx         record 2's template offset points past the chunk (1 skip)
   template-cycle.evtx     record 2's template contains an instance of itself (1 skip)
@@ -447,6 +448,21 @@ def main():
     struct.pack_into("<I", b, name_field, 0x7FFF0000)
     fix_records(b)
     files["bad-name.evtx"] = evtx([bytes(b)], 5)
+
+    # slack space: record 3 lies past the free-space offset (a lost record), followed by a
+    # copy of live record 1 (a stale copy)
+    c = Chunk()
+    for rid in (1, 2, 3):
+        c.record(rid, lambda rid=rid: c.instance("A", template_a(c), typed_values(rid)))
+    (r1, _), (r2, _), (r3, _) = c.recs
+    copy = bytes(c.b[r1:r2])
+    b = bytearray(c.finish())
+    b[r3 + 700:r3 + 700 + len(copy)] = copy  # well past record 3's end
+    struct.pack_into("<QQQQ", b, 8, 1, 2, 1, 2)
+    struct.pack_into("<I", b, 44, r2)
+    struct.pack_into("<I", b, 48, r3)
+    fix_records(b)
+    files["slack.evtx"] = evtx([bytes(b)], 3)
 
     for name, data in files.items():
         with open(os.path.join(out, name), "wb") as f:

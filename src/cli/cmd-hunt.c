@@ -76,6 +76,9 @@ static void hunt_usage(FILE *f)
         "                           and Mark of the Web, so ancestry and download fields do not\n"
         "                           depend on the order files and records are read in (not with\n"
         "                           stdin; the summary says when a run needed it)\n"
+        "      --evtx-slack         EVTX: also read records left in chunk slack space\n"
+        "                           (remnants of overwritten or cleared records; forensic:\n"
+        "                           old events, stale copies of live records left out)\n"
         "      --from TIME, --to TIME\n"
         "                           match only events in this window (ISO 8601, UTC unless an\n"
         "                           offset is given; a date alone means its whole day); events\n"
@@ -501,6 +504,7 @@ int cmd_hunt(int argc, char **argv)
         {"min-level", required_argument, NULL, 1303},
         {"two-pass", no_argument, NULL, 1304},
         {"no-rule-cache", no_argument, NULL, 1307},
+        {"evtx-slack", no_argument, NULL, 1308},
         {"from", required_argument, NULL, 1305},
         {"to", required_argument, NULL, 1306},
         {"allow", required_argument, NULL, 1101},
@@ -530,6 +534,7 @@ int cmd_hunt(int argc, char **argv)
     size_t nrule_paths = 0, nplaceholders = 0;
     const char *format = NULL, *output = NULL;
     bool strict = false, no_color = false, no_progress = false, two_pass = false;
+    bool evtx_slack = false;
     bool no_rule_cache = false;
     bool has_from = false, has_to = false;
     int64_t time_from = 0, time_to = 0;
@@ -589,6 +594,9 @@ int cmd_hunt(int argc, char **argv)
             break;
         case 1304:
             two_pass = true;
+            break;
+        case 1308:
+            evtx_slack = true;
             break;
         case 1305:
         case 1306: {
@@ -850,6 +858,7 @@ int cmd_hunt(int argc, char **argv)
         .to_ms = time_to,
         .threads = threads ? threads : default_threads(),
         .thread_min_bytes = thread_min_bytes(),
+        .evtx_slack = evtx_slack,
     };
 
     /* A progress line only for a person watching a terminal. */

@@ -623,6 +623,7 @@ static lw_status hunt_input(lw_hunt *h, const char *path, lw_input *in, bool mem
     in->path = path;
     in->hunt = h;
     in->max_record = h->opt.max_record_bytes;
+    in->evtx_slack = h->opt.evtx_slack;
     in->want = h->priming ? &h->prime_want : h->use_want ? &h->want : NULL;
     h->st.files++;
     h->started = true;

@@ -1287,8 +1287,34 @@ static bool render_binxml(nat *s, uint32_t vi)
 
 /* ---- chunks and records ------------------------------------------------------------- */
 
+/* Chunk slack space (in->evtx_slack): records past a chunk's free-space offset, rendered
+ * while their chunk is current and held until the end of the file, when the record ids
+ * of every live record are known and stale copies can be told from lost records. */
+#define SLACK_MAX_TEXT (8u << 20) /* rendered XML held per file */
+#define SLACK_MAX_RECS 65536u
+#define SLACK_MAX_LIVE (4u << 20) /* live record ids remembered per file (32 MiB) */
+
+typedef struct slack_rec {
+    uint64_t id;
+    size_t off, len; /* its XML in text */
+    uint32_t order;  /* position in file order (duplicates: the first is kept) */
+    bool drop;
+} slack_rec;
+
+typedef struct slack {
+    uint64_t *live; /* ids of the live records (header and EventRecordID) */
+    size_t nlive, live_cap;
+    bool live_full; /* more live records than SLACK_MAX_LIVE: slack is not read */
+    slack_rec *r;
+    size_t n, cap, next;
+    lw_buf text;
+    bool sorted, reported, oom;
+    uint64_t found, delivered, stale, unreadable, over_limit;
+} slack;
+
 typedef struct evtx_native_state {
     nat n;
+    slack sl;
 } evtx_native_state;
 
 static int sniff_evtx_native(const unsigned char *head, size_t n)
@@ -1350,6 +1376,7 @@ static lw_status open_header(lw_input *in)
     s->names = calloc(CHUNK_SIZE, sizeof *s->names);
     s->tslots = calloc(CHUNK_SIZE, sizeof *s->tslots);
     lw_buf_init(&s->out);
+    lw_buf_init(&es->sl.text);
     in->decoder_state = es;
     if (!s->chunk || !s->names || !s->tslots)
         return LW_ENOMEM;
@@ -1559,6 +1586,179 @@ static bool render_record(nat *s, uint32_t off, uint32_t size)
     return check_out(s);
 }
 
+/* ---- chunk slack space ------------------------------------------------------------- */
+
+static void live_id(slack *sl, uint64_t id)
+{
+    if (sl->live_full || sl->oom)
+        return;
+    if (sl->nlive == sl->live_cap) {
+        if (sl->live_cap >= SLACK_MAX_LIVE) {
+            sl->live_full = true;
+            return;
+        }
+        size_t ncap = sl->live_cap ? sl->live_cap * 2 : 256;
+        uint64_t *nl = realloc(sl->live, ncap * sizeof *nl);
+        if (!nl) {
+            sl->oom = true;
+            return;
+        }
+        sl->live = nl;
+        sl->live_cap = ncap;
+    }
+    sl->live[sl->nlive++] = id;
+}
+
+/* Render the plausible records in the current chunk's slack space and hold those that
+ * render (bounded); stale copies are sorted out at the end of the file. */
+static lw_status scan_slack(nat *s, slack *sl)
+{
+    uint32_t off = s->limit;
+    while ((off = resync(s, off, s->clen)) < s->clen) {
+        uint32_t size = le32(s->chunk + off + 4);
+        uint64_t id = le64(s->chunk + off + 8);
+        sl->found++;
+        if (!render_record(s, off, size)) {
+            if (s->oom)
+                return LW_ENOMEM;
+            /* Remnants overlap: a newer record may have been written inside an older one
+             * whose size copy survived.  Look for one from the next byte on. */
+            sl->unreadable++;
+            off++;
+            continue;
+        } else if (sl->n >= SLACK_MAX_RECS || s->out.n > SLACK_MAX_TEXT - sl->text.n) {
+            sl->over_limit++;
+        } else {
+            if (sl->n == sl->cap) {
+                size_t ncap = sl->cap ? sl->cap * 2 : 64;
+                slack_rec *nr = realloc(sl->r, ncap * sizeof *nr);
+                if (!nr)
+                    return LW_ENOMEM;
+                sl->r = nr;
+                sl->cap = ncap;
+            }
+            sl->r[sl->n] = (slack_rec){id, sl->text.n, s->out.n, (uint32_t)sl->n, false};
+            lw_buf_put(&sl->text, s->out.p, s->out.n);
+            if (!lw_buf_ok(&sl->text))
+                return LW_ENOMEM;
+            sl->n++;
+        }
+        off += size;
+    }
+    return LW_OK;
+}
+
+/* The current chunk is done: its slack is read when asked. */
+static lw_status end_chunk(lw_input *in, evtx_native_state *es)
+{
+    nat *s = &es->n;
+    s->have_chunk = false;
+    if (!in->evtx_slack || s->bad_chunk || s->limit >= s->clen || es->sl.live_full)
+        return LW_OK;
+    return scan_slack(s, &es->sl);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_slack_id(const void *a, const void *b)
+{
+    const slack_rec *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int cmp_slack_order(const void *a, const void *b)
+{
+    const slack_rec *x = a, *y = b;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Whether id is a live record's (live sorted). */
+static bool is_live(const slack *sl, uint64_t id)
+{
+    return bsearch(&id, sl->live, sl->nlive, sizeof *sl->live, cmp_u64) != NULL;
+}
+
+/* At the end of the file: mark stale copies (an id of a live record, or one held twice) and
+ * order what is left by file position.  When the live ids could not all be kept, nothing
+ * is delivered: a stale copy could not be told from a lost record. */
+static void settle_slack(slack *sl)
+{
+    sl->sorted = true;
+    if (sl->live_full || sl->oom) {
+        sl->over_limit += sl->n;
+        sl->n = 0;
+        return;
+    }
+    if (sl->nlive > 1)
+        qsort(sl->live, sl->nlive, sizeof *sl->live, cmp_u64);
+    if (sl->n > 1)
+        qsort(sl->r, sl->n, sizeof *sl->r, cmp_slack_id);
+    for (size_t i = 0; i < sl->n; i++) {
+        sl->r[i].drop = is_live(sl, sl->r[i].id) || (i > 0 && sl->r[i].id == sl->r[i - 1].id);
+        if (sl->r[i].drop)
+            sl->stale++;
+    }
+    if (sl->n > 1)
+        qsort(sl->r, sl->n, sizeof *sl->r, cmp_slack_order);
+}
+
+/* The next recovered slack record as an event, LW_EOF when none is left (after one summary
+ * warning), or LW_ENOMEM. */
+static lw_status next_slack(lw_input *in, evtx_native_state *es, lw_event *ev)
+{
+    nat *s = &es->n;
+    slack *sl = &es->sl;
+    if (!sl->sorted)
+        settle_slack(sl);
+    while (sl->next < sl->n) {
+        const slack_rec *r = &sl->r[sl->next++];
+        if (r->drop)
+            continue;
+        lw_buf_reset(&s->out);
+        lw_buf_put(&s->out, sl->text.p + r->off, r->len);
+        if (!lw_buf_ok(&s->out))
+            return LW_ENOMEM;
+        lw_xml_error xe = {0, NULL};
+        lw_status st =
+            lw_xml_event_parse_want(s->out.p, s->out.n, ev, LW_XML_EVTX_DUMP_VALUES, in->want, &xe);
+        if (st == LW_ENOMEM)
+            return st;
+        if (st != LW_OK) {
+            sl->unreadable++;
+            lw_event_reset(ev);
+            continue;
+        }
+        if (ev->record == 0) {
+            ev->record = r->id;
+        } else if (ev->record != r->id && is_live(sl, ev->record)) {
+            sl->stale++; /* its EventRecordID is a live record's */
+            lw_event_reset(ev);
+            continue;
+        }
+        sl->delivered++;
+        s->st.records++;
+        s->st.slack++;
+        return LW_OK;
+    }
+    if (!sl->reported && sl->found) {
+        sl->reported = true;
+        warn(in, s, 0, "evtx-slack",
+             "chunk slack space: %llu record(s) read (remnants of overwritten or cleared "
+             "records), %llu stale copies of live records left out, %llu unreadable, %llu over "
+             "the %u MiB limit",
+             (unsigned long long)sl->delivered, (unsigned long long)sl->stale,
+             (unsigned long long)sl->unreadable, (unsigned long long)sl->over_limit,
+             SLACK_MAX_TEXT >> 20);
+    }
+    return LW_EOF;
+}
+
 static lw_status next_evtx_native(lw_input *in, lw_event *ev)
 {
     evtx_native_state *es = in->decoder_state;
@@ -1566,6 +1766,11 @@ static lw_status next_evtx_native(lw_input *in, lw_event *ev)
     for (;;) {
         if (!s->have_chunk) {
             if (!load_chunk(in, s)) {
+                if (in->evtx_slack) {
+                    lw_status st = next_slack(in, es, ev);
+                    if (st != LW_EOF)
+                        return st;
+                }
                 if (s->header_chunks > s->st.chunks && !s->eof_warned)
                     warn(in, s, 0, "evtx-truncated",
                          "the file header lists %llu chunks, the file holds %llu",
@@ -1583,14 +1788,16 @@ static lw_status next_evtx_native(lw_input *in, lw_event *ev)
              * nothing from the header; one that does not render is skipped as usual. */
             uint32_t off = resync(s, s->pos, s->clen);
             if (off >= s->clen) {
-                s->have_chunk = false;
+                if (end_chunk(in, es) != LW_OK)
+                    return LW_ENOMEM;
                 continue;
             }
             s->pos = off;
             s->st.recovered++;
         }
         if (s->pos >= lim || lim - s->pos < REC_HDR + 4) {
-            s->have_chunk = false;
+            if (end_chunk(in, es) != LW_OK)
+                return LW_ENOMEM;
             continue;
         }
         uint32_t off = s->pos;
@@ -1600,7 +1807,8 @@ static lw_status next_evtx_native(lw_input *in, lw_event *ev)
             if (all_zero(r, lim - off > 64 ? 64 : lim - off)) {
                 uint32_t nx = resync(s, off, lim);
                 if (nx >= lim) {
-                    s->have_chunk = false;
+                    if (end_chunk(in, es) != LW_OK)
+                        return LW_ENOMEM;
                     continue;
                 }
                 s->pos = nx;
@@ -1640,6 +1848,8 @@ static lw_status next_evtx_native(lw_input *in, lw_event *ev)
         }
         s->pos = off + size;
         s->rec_id = id;
+        if (in->evtx_slack)
+            live_id(&es->sl, id);
         if (!render_record(s, off, size)) {
             if (s->oom)
                 return LW_ENOMEM;
@@ -1662,6 +1872,8 @@ static lw_status next_evtx_native(lw_input *in, lw_event *ev)
                             xe.msg);
         if (ev->record == 0)
             ev->record = id;
+        else if (in->evtx_slack && ev->record != id)
+            live_id(&es->sl, ev->record); /* stale slack copies may carry either */
         s->rec_in_chunk++;
         s->st.records++;
         return LW_OK;
@@ -1683,6 +1895,9 @@ static void close_evtx_native(lw_input *in)
     free(s->rp.v);
     free(s->vals);
     lw_buf_free(&s->out);
+    free(es->sl.live);
+    free(es->sl.r);
+    lw_buf_free(&es->sl.text);
     free(es);
     in->decoder_state = NULL;
 }

@@ -46,6 +46,7 @@ typedef struct lw_evtx_native_stats {
     uint64_t records;      /* records delivered as events */
     uint64_t skipped;      /* lw_input_skip() calls */
     uint64_t templates;    /* template definitions parsed */
+    uint64_t slack;        /* of records: read from chunk slack space (lw_input evtx_slack) */
 } lw_evtx_native_stats;
 
 /* The counters of in (opened by lw_decoder_evtx_native), or NULL. */

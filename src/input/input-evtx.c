@@ -11,8 +11,9 @@
  *
  * libevtx renders each record to XML; xml-event.c turns that into the event with values
  * normalized to evtx_dump's rendering (see xml-event.h), so an .evtx file and its evtx_dump
- * JSON give the same fields.  Records are read in file order, then libevtx's recovered
- * records (found in chunk slack space); a recovered record whose identifier was already
+ * JSON give the same fields.  Records are read in file order, then, when in->evtx_slack
+ * asks for them, libevtx's recovered records (found in chunk slack space); a recovered
+ * record whose identifier was already
  * delivered is a stale copy and is passed over without being counted as a record, and
  * recovered records libevtx cannot read (most of them, with libevtx 20181227) are summed
  * up in one warning at the end rather than skipped one by one: they are remnants, not
@@ -268,7 +269,7 @@ static lw_status next_evtx(lw_input *in, lw_event *ev)
             recovered = false;
             idx = s->idx++;
             ok = libevtx_file_get_record_by_index(s->file, idx, &rec, &e);
-        } else if (s->ridx < s->nrecovered) {
+        } else if (in->evtx_slack && s->ridx < s->nrecovered) {
             recovered = true;
             idx = s->ridx++;
             ok = libevtx_file_get_recovered_record_by_index(s->file, idx, &rec, &e);

@@ -83,6 +83,7 @@ typedef struct lw_input {
      * of the record without adding fields, set ev->partial and return LW_OK: the event is
      * counted as decoded but not matched. */
     const lw_want *want;
+    bool evtx_slack; /* EVTX decoders: read chunk slack space too (lw_hunt_options) */
     void *decoder_state;
     /* Set while a decode thread reads the input (src/core/pipeline.c): skips and warnings
      * are handed to defer, in record order, instead of being counted here; the hunting

@@ -184,6 +184,18 @@ def t_shared_evtx():
           b"evtx-bad-chunk" in r.stderr and key(alerts(r.stdout)) == key(a) and a, r.stderr)
 
 
+def t_evtx_slack():
+    f = os.path.join(REPO, "tests", "fixtures", "evtx", "slack.evtx")
+    r = run("hunt", "-f", "jsonl", "-r", os.path.join(REPO, "rules"), f)
+    s = summary(r.stderr, "records")
+    check("EVTX slack space not read by default", r.returncode == 0 and s.get("read") == 2, r.stderr)
+    r = run("hunt", "--evtx-slack", "-f", "jsonl", f)
+    s = summary(r.stderr, "records")
+    check("--evtx-slack: the lost record read, the stale copy left out, one summary warning",
+          r.returncode == 0 and s.get("read") == 3 and s.get("decoded") == 3 and
+          b"1 record(s) read" in r.stderr and b"1 stale copies" in r.stderr, r.stderr)
+
+
 def t_shared_otrf():
     d = os.path.join(SHARED, "data", "otrf_security_datasets", "LSASS_campaign_01_MKT01")
     f = os.path.join(d, "metasploit_logonpasswords_lsass_memory_dump.sysmon_trimmed.jsonl")
@@ -531,7 +543,7 @@ def main():
     os.chdir(REPO)
     lwtest.run_tests((t_help, t_usage_errors, t_examples_jsonl, t_csv_and_output_file, t_table,
                       t_stdin_and_gz, t_bad_inputs, t_rules_check, t_chain_severity,
-                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_two_pass, t_install, t_splunk_export, t_time_window, t_rules_archive, t_shared_evtx, t_shared_otrf, t_rule_cache), TMP)
+                      t_a2_allow_list, t_summary_and_progress, t_min_level, t_archives, t_two_pass, t_install, t_splunk_export, t_time_window, t_rules_archive, t_shared_evtx, t_evtx_slack, t_shared_otrf, t_rule_cache), TMP)
     return 1 if results[1] else 0
 
 

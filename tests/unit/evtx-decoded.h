@@ -60,12 +60,15 @@ static inline void decoded_free(decoded *d)
     memset(d, 0, sizeof *d);
 }
 
-static inline void decode_with(const lw_decoder *dec, const char *path, decoded *d)
+/* Decode path with dec; slack: read chunk slack space too (lw_input evtx_slack). */
+static inline void decode_with_slack(const lw_decoder *dec, const char *path, decoded *d,
+                                     bool slack)
 {
     memset(d, 0, sizeof *d);
     lw_input in;
     memset(&in, 0, sizeof in);
     in.path = path;
+    in.evtx_slack = slack;
     in.max_record = 16 << 20;
     assert_int_equal(lw_reader_open(&in.rd, path, 1 << 20), LW_OK);
     lw_reader_fill(&in.rd); /* as the hunt does before open(): the sniffed head */
@@ -114,6 +117,11 @@ static inline void decode_with(const lw_decoder *dec, const char *path, decoded 
     dec->close(&in);
     lw_event_destroy(&ev);
     lw_reader_close(&in.rd);
+}
+
+static inline void decode_with(const lw_decoder *dec, const char *path, decoded *d)
+{
+    decode_with_slack(dec, path, d, false);
 }
 
 #endif
