@@ -176,27 +176,40 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void test_corpus_differential(void **state)
+/* The .evtx files of ../shared (sorted into paths), or false when there are none. */
+static bool corpus_paths(void)
 {
     struct stat st;
     if (stat(LW_SHARED_DIR "/data", &st) != 0)
-        skip();
+        return false;
     npaths = 0;
     nftw(LW_SHARED_DIR "/data", collect, 16, FTW_PHYS);
     nftw(LW_SHARED_DIR "/sigma/regression_data", collect, 16, FTW_PHYS);
     if (npaths == 0)
-        skip();
+        return false;
     qsort(paths, npaths, sizeof *paths, cmp_str);
-    const char *only = getenv("LW_EVTX_DIFF_ONLY"); /* substring filter while debugging */
-    diff_counts dc = {0};
-    for (size_t i = 0; i < npaths; i++) {
-        if (!only || strstr(paths[i], only))
-            diff_file(paths[i], &dc, true);
+    return true;
+}
+
+static void free_paths(void)
+{
+    for (size_t i = 0; i < npaths; i++)
         free(paths[i]);
-    }
     free(paths);
     paths = NULL;
-    cap_paths = 0;
+    npaths = cap_paths = 0;
+}
+
+static void test_corpus_differential(void **state)
+{
+    if (!corpus_paths())
+        skip();
+    const char *only = getenv("LW_EVTX_DIFF_ONLY"); /* substring filter while debugging */
+    diff_counts dc = {0};
+    for (size_t i = 0; i < npaths; i++)
+        if (!only || strstr(paths[i], only))
+            diff_file(paths[i], &dc, true);
+    free_paths();
     print_message("evtx differential: %d files (%d libevtx cannot open), %d records compared, "
                   "%d mismatches (%d read by libevtx only), %d records only native reads; "
                   "native %ld events %d skipped; libevtx %d skipped, %d recovered not compared\n",
@@ -212,15 +225,8 @@ static void test_corpus_differential(void **state)
  * their template), so the counts of what each alone recovers are reported, not compared. */
 static void test_corpus_slack_differential(void **state)
 {
-    struct stat st;
-    if (stat(LW_SHARED_DIR "/data", &st) != 0)
+    if (!corpus_paths())
         skip();
-    npaths = 0;
-    nftw(LW_SHARED_DIR "/data", collect, 16, FTW_PHYS);
-    nftw(LW_SHARED_DIR "/sigma/regression_data", collect, 16, FTW_PHYS);
-    if (npaths == 0)
-        skip();
-    qsort(paths, npaths, sizeof *paths, cmp_str);
     int both = 0, mismatches = 0, only_native = 0, only_libevtx = 0, only_libevtx_live = 0;
     long native_slack = 0;
     for (size_t i = 0; i < npaths; i++) {
@@ -266,11 +272,8 @@ static void test_corpus_slack_differential(void **state)
         free(used);
         decoded_free(&nd);
         decoded_free(&ld);
-        free(paths[i]);
     }
-    free(paths);
-    paths = NULL;
-    cap_paths = 0;
+    free_paths();
     print_message("evtx slack differential: native recovers %ld records; %d recovered by both, "
                   "%d mismatches; %d only native, %d only libevtx (%d of them with the id of a "
                   "live record)\n",
