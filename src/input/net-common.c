@@ -207,16 +207,21 @@ lw_status lw_net_alias(lw_event *ev, const char *name, lw_str value)
 
 void lw_net_lookup(const lw_event *ev, const char *const *names, size_t n, lw_str *out)
 {
-    size_t left = n;
+    size_t len[LW_NET_LOOKUP_MAX];
     for (size_t i = 0; i < n; i++)
         out[i] = LW_STR_NULL;
+    if (n > LW_NET_LOOKUP_MAX)
+        n = LW_NET_LOOKUP_MAX; /* callers stay below it; never read past len[] */
+    size_t left = n;
+    for (size_t i = 0; i < n; i++)
+        len[i] = strlen(names[i]);
     for (uint32_t f = 0; f < ev->nfields && left; f++) {
         const lw_field *fd = &ev->fields[f];
         if (fd->flags & LW_FIELD_NULL)
             continue;
         for (size_t i = 0; i < n; i++) {
-            if (out[i].p || fd->name.n == 0 || names[i][0] != fd->name.p[0] ||
-                strlen(names[i]) != fd->name.n || memcmp(names[i], fd->name.p, fd->name.n) != 0)
+            if (out[i].p || len[i] != fd->name.n || fd->name.n == 0 ||
+                names[i][0] != fd->name.p[0] || memcmp(names[i], fd->name.p, fd->name.n) != 0)
                 continue;
             out[i] = fd->value.p ? fd->value : (lw_str){"", 0};
             left--;
@@ -300,32 +305,33 @@ lw_status lw_net_add_proxy_fields(lw_event *ev, const lw_http_view *h)
             host = hh;
     }
     struct {
-        const char *name;
+        lw_str name; /* lengths from the literals: this runs on every web request */
         lw_str v;
     } rows[] = {
-        {"c-uri", h->target},
-        {"c-uri-stem", h->target.n ? stem : LW_STR_NULL},
-        {"c-uri-query", query.n ? query : LW_STR_NULL},
-        {"c-uri-extension", ext.n ? ext : LW_STR_NULL},
-        {"cs-host", host.n ? host : LW_STR_NULL},
-        {"r-dns", host.n ? host : LW_STR_NULL},
-        {"cs-method", h->method},
-        {"c-useragent", h->user_agent},
-        {"sc-status", h->status},
-        {"cs-referrer", h->referrer},
-        {"cs-version", h->version},
-        {"sc-content-type", h->mime},
-        {"c-ip", h->client_ip},
-        {"dst_ip", h->server_ip},
-        {"dst_port", h->server_port},
-        {"cs-bytes", h->req_bytes},
-        {"sc-bytes", h->resp_bytes},
+        {LW_STR_LIT("c-uri"), h->target},
+        {LW_STR_LIT("c-uri-stem"), h->target.n ? stem : LW_STR_NULL},
+        {LW_STR_LIT("c-uri-query"), query.n ? query : LW_STR_NULL},
+        {LW_STR_LIT("c-uri-extension"), ext.n ? ext : LW_STR_NULL},
+        {LW_STR_LIT("cs-host"), host.n ? host : LW_STR_NULL},
+        {LW_STR_LIT("r-dns"), host.n ? host : LW_STR_NULL},
+        {LW_STR_LIT("cs-method"), h->method},
+        {LW_STR_LIT("c-useragent"), h->user_agent},
+        {LW_STR_LIT("sc-status"), h->status},
+        {LW_STR_LIT("cs-referrer"), h->referrer},
+        {LW_STR_LIT("cs-version"), h->version},
+        {LW_STR_LIT("sc-content-type"), h->mime},
+        {LW_STR_LIT("c-ip"), h->client_ip},
+        {LW_STR_LIT("dst_ip"), h->server_ip},
+        {LW_STR_LIT("dst_port"), h->server_port},
+        {LW_STR_LIT("cs-bytes"), h->req_bytes},
+        {LW_STR_LIT("sc-bytes"), h->resp_bytes},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         if (!rows[i].v.p || !rows[i].v.n)
             continue;
-        lw_status s = h->may_exist ? lw_net_alias(ev, rows[i].name, rows[i].v)
-                                   : lw_event_add(ev, lw_str_c(rows[i].name), rows[i].v, 0);
+        if (h->may_exist && lw_event_find(ev, rows[i].name))
+            continue; /* as lw_net_alias: the record's own field of that name stays */
+        lw_status s = lw_event_add(ev, rows[i].name, rows[i].v, 0);
         if (s != LW_OK)
             return s;
     }

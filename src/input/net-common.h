@@ -104,7 +104,9 @@ lw_status lw_net_add_proxy_fields(lw_event *ev, const lw_http_view *h);
 void lw_net_split_target(lw_str target, lw_str *stem, lw_str *query, lw_str *ext, lw_str *host);
 
 /* One pass over ev's fields: out[i] = value of the first field named exactly names[i]
- * (case-sensitive), or a NULL view.  Cheaper than n lw_event_find() calls. */
+ * (case-sensitive), or a NULL view.  Cheaper than n lw_event_find() calls.  At most
+ * LW_NET_LOOKUP_MAX names are looked for (the rest stay NULL). */
+#define LW_NET_LOOKUP_MAX 32
 void lw_net_lookup(const lw_event *ev, const char *const *names, size_t n, lw_str *out);
 
 /* Add name=value unless ev already has name (ASCII case-insensitive) or value.p is NULL. */
