@@ -149,6 +149,12 @@ path, alerts, p = hunt_html("window", ["--from", "2026-03-02T09:16:12Z", rev])
 text = common("window", alerts, p)
 check("Time window: " in text and "not matched" in text, "window: the overview names the events outside")
 
+# network records: a web request's row shows host + path, a Zeek files row what it carried
+path, alerts, p = hunt_html("network", [os.path.join(SRC, "tests", "fixtures", "net")])
+text = common("network", alerts, p)
+for want in ("files.example-cdn.top/download/invoice_0815.exe", "application/x-dosexec 203.0.113.50"):
+    check(want in text, "network: report shows %r" % want)
+
 # 4. real data, when present
 shared = os.path.join(SRC, "..", "shared", "data")
 if os.path.isdir(shared):

@@ -63,12 +63,20 @@
     });
     parent.appendChild(b);
   }
+  /* as lw_event_headline (src/output/sink.c): a web request's URL, a Windows event's most
+     telling field, or two fields of another network record */
   var HEAD = ['CommandLine', 'TargetFilename', 'QueryName', 'ImageLoaded', 'TargetObject',
               'DestinationIp', 'PipeName', 'ScriptBlockText', 'Image', 'ServiceName',
-              'TargetUserName', 'c-uri', 'cs-host', 'query', 'Data'];
+              'TargetUserName', 'Data'];
+  var NET = ['filename', 'fileinfo.filename', 'mime_type', 'tx_hosts', 'query', 'dns.rrname',
+             'server_name', 'tls.sni', 'alert.signature', 'id.resp_h', 'dest_ip'];
   function headline(ev) {
+    var uri = fv(ev, 'c-uri');
+    if (uri) return (uri.charAt(0) === '/' ? (fv(ev, 'cs-host') || '') : '') + uri;
     for (var i = 0; i < HEAD.length; i++) { var v = fv(ev, HEAD[i]); if (v) return v; }
-    return '';
+    var out = [];
+    for (var k = 0; k < NET.length && out.length < 2; k++) { var w = fv(ev, NET[k]); if (w) out.push(w); }
+    return out.join(' ');
   }
 
   /* ---- alerts ---- */
