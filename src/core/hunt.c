@@ -14,7 +14,6 @@
  * ImageFileName / DownloadFileName, keeps copies of risky network transfers), and each
  * chain alert is joined with the stored transfers when it is emitted.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +28,7 @@
 #include "../output/alert.h"
 #include "../sigma/correlation.h"
 #include "../sigma/sigma.h"
+#include "dirlist.h"
 #include "event.h"
 #include "evidence.h"
 #include "pipeline.h"
@@ -938,11 +938,6 @@ static lw_status hunt_records(lw_hunt *h, const char *path, lw_input *in, const 
     return rc;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static lw_status hunt_dir(lw_hunt *h, const char *path, int depth)
 {
     if (depth > LW_MAX_DIR_DEPTH) {
@@ -950,53 +945,22 @@ static lw_status hunt_dir(lw_hunt *h, const char *path, int depth)
                     LW_MAX_DIR_DEPTH);
         return LW_OK;
     }
-    DIR *d = opendir(path);
-    if (!d) {
+    char **names;
+    size_t n;
+    lw_status st = lw_dir_list(path, &names, &n);
+    if (st == LW_EIO) {
         file_failed(h, path, "unreadable", "cannot open folder: %s", strerror(errno));
         return LW_OK;
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    lw_status st = LW_OK;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue; /* ., .., and hidden files such as .git */
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, ncap * sizeof(*nn));
-            if (!nn) {
-                st = LW_ENOMEM;
-                break;
-            }
-            names = nn;
-            cap = ncap;
-        }
-        size_t len = strlen(path) + 1 + strlen(de->d_name) + 1;
-        char *full = malloc(len);
-        if (!full) {
-            st = LW_ENOMEM;
-            break;
-        }
-        lw_fmt(full, len, "%s%s%s", path, lw_path_sep(path), de->d_name);
-        names[n++] = full;
-    }
-    closedir(d);
-    if (st == LW_OK && n)
-        qsort(names, n, sizeof(*names), cmp_names);
-    for (size_t i = 0; i < n; i++) {
-        if (st == LW_OK) {
-            struct stat sb;
-            if (lstat(names[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-                st = hunt_dir(h, names[i], depth + 1);
-            else if (stat(names[i], &sb) == 0 && S_ISREG(sb.st_mode))
-                st = hunt_file(h, names[i]);
-        }
+    for (size_t i = 0; i < n && st == LW_OK; i++) {
+        struct stat sb;
+        if (lstat(names[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+            st = hunt_dir(h, names[i], depth + 1);
+        else if (stat(names[i], &sb) == 0 && S_ISREG(sb.st_mode))
+            st = hunt_file(h, names[i]);
     }
     /* Paths are referenced by events only while a file is being read: free them now. */
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    lw_dir_list_free(names, n);
     return st;
 }
 

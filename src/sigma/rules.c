@@ -8,13 +8,13 @@
  * their bytes per file and per load), not by its size: a 20-byte 'action: repeat'
  * document recompiles a whole detection.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../core/dirlist.h"
 #include "../input/archive.h"
 #include "correlation.h"
 #include "sigma-int.h"
@@ -782,52 +782,17 @@ static bool has_rule_ext(const char *name)
            (n > 5 && strcmp(name + n - 5, ".yaml") == 0);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static lw_status load_dir(lw_rules *r, const char *dir, lw_rule_report_fn cb, void *ud, int depth)
 {
     if (depth > MAX_DIR_DEPTH)
         return LW_OK;
-    DIR *d = opendir(dir);
-    if (!d)
+    char **paths;
+    size_t n;
+    lw_status st = lw_dir_list(dir, &paths, &n);
+    if (st == LW_EIO)
         return depth == 0 ? LW_EIO : LW_OK;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    lw_status st = LW_OK;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, ncap * sizeof(*nn));
-            if (!nn) {
-                st = LW_ENOMEM;
-                break;
-            }
-            names = nn;
-            cap = ncap;
-        }
-        if (!(names[n] = strdup(de->d_name))) {
-            st = LW_ENOMEM;
-            break;
-        }
-        n++;
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof(*names), cmp_str);
     for (size_t i = 0; i < n && st == LW_OK; i++) {
-        size_t len = strlen(dir) + strlen(names[i]) + 2;
-        char *p = malloc(len);
-        if (!p) {
-            st = LW_ENOMEM;
-            break;
-        }
-        lw_fmt(p, len, "%s%s%s", dir, lw_path_sep(dir), names[i]);
+        const char *p = paths[i];
         /* lstat first: a symlinked directory is not followed (two links to '.' would make
          * the walk exponential, and packs arrive as git clones or archives that keep
          * links).  A symlinked file is read (stat) like a regular one. */
@@ -838,14 +803,11 @@ static lw_status load_dir(lw_rules *r, const char *dir, lw_rule_report_fn cb, vo
         if (link_ok) {
             if (S_ISDIR(sb.st_mode))
                 st = load_dir(r, p, cb, ud, depth + 1);
-            else if (S_ISREG(sb.st_mode) && has_rule_ext(names[i]))
+            else if (S_ISREG(sb.st_mode) && has_rule_ext(p))
                 st = load_file(r, p, cb, ud, false);
         }
-        free(p);
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    lw_dir_list_free(paths, n);
     return st;
 }
 
