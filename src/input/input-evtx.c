@@ -12,12 +12,12 @@
  * libevtx renders each record to XML; xml-event.c turns that into the event with values
  * normalized to evtx_dump's rendering (see xml-event.h), so an .evtx file and its evtx_dump
  * JSON give the same fields.  Records are read in file order, then, when in->evtx_slack
- * asks for them, libevtx's recovered records (found in chunk slack space); a recovered
- * record whose identifier was already
- * delivered is a stale copy and is passed over without being counted as a record, and
- * recovered records libevtx cannot read (most of them, with libevtx 20181227) are summed
- * up in one warning at the end rather than skipped one by one: they are remnants, not
- * records of the file, and a healthy log would otherwise report hundreds of skips.
+ * asks for them, libevtx's recovered records (found in chunk slack space).  A recovered
+ * record whose identifier was already delivered is a stale copy and is passed over
+ * without being counted as a record, and recovered records libevtx cannot read (most of
+ * them, with libevtx 20181227) are summed up in one warning at the end rather than skipped
+ * one by one: they are remnants, not records of the file, and a healthy log would
+ * otherwise report hundreds of skips.
  *
  * libevtx (Debian 20181227) is built without libbfio, so it can only open a path: a gzip,
  * archive-member or stdin input is first decompressed into an unlinked temporary file in $TMPDIR
