@@ -103,6 +103,11 @@ def t_threads():
             z.write(os.path.join(REPO, "tests/fixtures/evtx", name), "evtx/" + name)
     same("zip members", zp)
     same("two-pass", "--two-pass", os.path.join(REPO, "examples"), junk)
+    # EVTX slack records come after each file's live ones, through the decode thread too
+    slack = [os.path.join(REPO, "tests/fixtures/evtx")]
+    if os.path.isdir(os.path.join(SHARED, "data/evtx_corpus")):
+        slack.append(os.path.join(SHARED, "data/evtx_corpus"))
+    same("EVTX slack", "--evtx-slack", *slack)
     for sub in ("data/evtx_corpus", "data/otrf_security_datasets"):
         p = os.path.join(SHARED, sub)
         if os.path.isdir(p):
