@@ -32,6 +32,7 @@
 #define NAME_HDR          8u          /* next offset (4), hash (2), character count (2) */
 #define TEMPLATE_HDR      24u         /* next offset (4), GUID (16), data size (4) */
 #define TEMPLATE_INSTANCE 10u         /* token, unknown, identifier (4), offset (4) */
+#define BAD_CHUNK_ID_GAP  64u         /* damaged chunk header: most ids a chain may skip */
 
 /* Binary XML tokens (the 0x40 bit is a "more" flag on some of them). */
 enum {
@@ -126,6 +127,8 @@ typedef struct nat {
     uint32_t clen;  /* bytes of the current chunk present (less when the file is cut) */
     uint64_t chunk_no;
     bool have_chunk, bad_chunk;
+    bool chained;        /* bad chunk: a record of its chain has been met */
+    uint64_t chain_last; /* bad chunk: that record's id */
     uint32_t pos, limit; /* next record offset; end of the records area */
     uint64_t first_rec, last_rec, rec_in_chunk;
     uint32_t gen; /* chunk generation for the slot tables */
@@ -1453,6 +1456,7 @@ static bool load_chunk(lw_input *in, nat *s)
     s->st.chunks++;
     s->have_chunk = true;
     s->bad_chunk = false;
+    s->chained = false;
     s->rec_in_chunk = 0;
     s->pos = CHUNK_HDR;
     s->limit = s->clen;
@@ -1657,7 +1661,7 @@ static lw_status end_chunk(lw_input *in, evtx_native_state *es)
 {
     nat *s = &es->n;
     s->have_chunk = false;
-    if (!in->evtx_slack || s->bad_chunk || s->limit >= s->clen || es->sl.live_full)
+    if (!in->evtx_slack || s->limit >= s->clen || es->sl.live_full)
         return LW_OK;
     return scan_slack(s, &es->sl);
 }
@@ -1786,16 +1790,25 @@ static lw_status next_evtx_native(lw_input *in, lw_event *ev)
         }
         uint32_t lim = s->limit;
         if (s->bad_chunk) {
-            /* No header to trust (its record range, free-space offset and CRCs): the next
-             * plausible record is read like any other.  Names and templates are chunk
-             * offsets, defined inline by the first record that uses them, so a record needs
-             * nothing from the header; one that does not render is skipped as usual. */
+            /* No header to trust (its record range, free-space offset and CRCs).  The live
+             * records are a chain: from the first plausible record on, each next one has a
+             * higher record id, at most BAD_CHUNK_ID_GAP more (a damaged record between
+             * them is passed over).  A record that does not continue the chain is where
+             * the slack begins (what a free-space offset would have said): remnants there
+             * are older records or stale copies.  A record needs nothing from the header:
+             * names and templates are chunk offsets, defined inline by the first record
+             * that uses them; one that does not render is skipped as usual. */
             uint32_t off = resync(s, s->pos, s->clen);
-            if (off >= s->clen) {
+            uint64_t id = off < s->clen ? le64(s->chunk + off + 8) : 0;
+            if (off >= s->clen ||
+                (s->chained && (id <= s->chain_last || id - s->chain_last > BAD_CHUNK_ID_GAP))) {
+                s->limit = off < s->clen ? s->pos : s->clen;
                 if (end_chunk(in, es) != LW_OK)
                     return LW_ENOMEM;
                 continue;
             }
+            s->chained = true;
+            s->chain_last = id;
             s->pos = off;
             s->st.recovered++;
         }
