@@ -1,10 +1,11 @@
 /* libFuzzer target: the native EVTX decoder (src/input/evtx-native.c) over the input as a
  * stream (a memfd, read through lw_reader like any file), twice: every field built, then
- * with a want filter that admits nothing (the partial path) and chunk slack space read.  Each event is normalized and
- * every byte it hands out touched; the decoder must stop within size + 3 calls (each call
- * consumes at least one byte).  Leak detection stays on: the native decoder owns all its
- * memory.  libevtx (the oracle, lw_decoder_evtx_libevtx) is not fuzzed here: it leaks on
- * malformed binary XML and its crashes are not ours to fix. */
+ * with a want filter that admits nothing (the partial path) and chunk slack space read.
+ * Each event is normalized and every byte it hands out touched; the decoder must stop
+ * within size + 3 calls (each call consumes at least one byte).  Leak detection stays on:
+ * the native decoder owns all its memory.  libevtx (the oracle, lw_decoder_evtx_libevtx)
+ * is not fuzzed here: it leaks on malformed binary XML and its crashes are not ours to
+ * fix. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
