@@ -36,14 +36,12 @@ lw_status lw_dir_list(const char *dir, char ***out, size_t *nout)
         if (de->d_name[0] == '.')
             continue; /* ., .., and hidden files such as .git */
         if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            char **np = realloc(paths, ncap * sizeof *np);
+            char **np = lw_grow(paths, &cap, sizeof *np, 64);
             if (!np) {
                 st = LW_ENOMEM;
                 break;
             }
             paths = np;
-            cap = ncap;
         }
         size_t len = dlen + 1 + strlen(de->d_name) + 1;
         if (!(paths[n] = malloc(len))) {

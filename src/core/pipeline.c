@@ -52,12 +52,10 @@ struct lw_pipeline {
 static bool push_item(batch *b, item it)
 {
     if (b->nitems == b->capitems) {
-        size_t ncap = b->capitems ? b->capitems * 2 : FIRST_ITEMS;
-        item *ni = realloc(b->items, ncap * sizeof(*ni));
+        item *ni = lw_grow(b->items, &b->capitems, sizeof *ni, FIRST_ITEMS);
         if (!ni)
             return false;
         b->items = ni;
-        b->capitems = ncap;
     }
     b->items[b->nitems++] = it;
     return true;

@@ -270,3 +270,14 @@ bool lw_fmt(char *dst, size_t cap, const char *fmt, ...)
     va_end(ap);
     return k >= 0 && (size_t)k < cap;
 }
+
+void *lw_grow(void *p, size_t *cap, size_t elem, size_t first)
+{
+    size_t ncap = *cap ? *cap * 2 : first;
+    if (ncap < *cap || elem == 0 || ncap > SIZE_MAX / elem)
+        return NULL;
+    void *np = realloc(p, ncap * elem);
+    if (np)
+        *cap = ncap;
+    return np;
+}

@@ -114,6 +114,11 @@ static inline bool lw_buf_ok(const lw_buf *b)
 /* Bounded formatted copy: always NUL-terminates when cap > 0; returns false on truncation. */
 bool lw_fmt(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* A growing array's next allocation: p (items of elem bytes) reallocated to twice *cap
+ * items, or first when *cap is 0, and *cap updated.  NULL when out of memory or when the
+ * size would overflow; p and *cap are then unchanged (p still valid). */
+void *lw_grow(void *p, size_t *cap, size_t elem, size_t first);
+
 /* The separator to put between a folder and a name in it: none when the folder already
  * ends with '/' (a user's "logs/" must not make paths "logs//a.evtx"). */
 static inline const char *lw_path_sep(const char *dir)

@@ -1592,20 +1592,6 @@ static bool render_record(nat *s, uint32_t off, uint32_t size)
 
 /* ---- chunk slack space ------------------------------------------------------------- */
 
-/* Double *cap (first: the first capacity) and the array *p of elem-byte items with it. */
-static bool grow(void **p, size_t *cap, size_t elem, size_t first)
-{
-    size_t ncap = *cap ? *cap * 2 : first;
-    if (ncap > SIZE_MAX / elem)
-        return false;
-    void *np = realloc(*p, ncap * elem);
-    if (!np)
-        return false;
-    *p = np;
-    *cap = ncap;
-    return true;
-}
-
 static void live_id(slack *sl, uint64_t id)
 {
     if (sl->live_full || sl->oom)
@@ -1615,10 +1601,12 @@ static void live_id(slack *sl, uint64_t id)
             sl->live_full = true;
             return;
         }
-        if (!grow((void **)&sl->live, &sl->live_cap, sizeof *sl->live, 256)) {
+        uint64_t *nl = lw_grow(sl->live, &sl->live_cap, sizeof *nl, 256);
+        if (!nl) {
             sl->oom = true;
             return;
         }
+        sl->live = nl;
     }
     sl->live[sl->nlive++] = id;
 }
@@ -1643,8 +1631,12 @@ static lw_status scan_slack(nat *s, slack *sl)
         } else if (sl->n >= SLACK_MAX_RECS || s->out.n > SLACK_MAX_TEXT - sl->text.n) {
             sl->over_limit++;
         } else {
-            if (sl->n == sl->cap && !grow((void **)&sl->r, &sl->cap, sizeof *sl->r, 64))
-                return LW_ENOMEM;
+            if (sl->n == sl->cap) {
+                slack_rec *nr = lw_grow(sl->r, &sl->cap, sizeof *nr, 64);
+                if (!nr)
+                    return LW_ENOMEM;
+                sl->r = nr;
+            }
             sl->r[sl->n] = (slack_rec){id, sl->text.n, s->out.n, (uint32_t)sl->n, false};
             lw_buf_put(&sl->text, s->out.p, s->out.n);
             if (!lw_buf_ok(&sl->text))

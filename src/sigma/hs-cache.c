@@ -282,12 +282,10 @@ unsigned lw_hs_cache_prune(const char *dir, size_t max_files, uint64_t max_bytes
             continue;
         }
         if (n == cap) {
-            size_t nc = cap ? cap * 2 : 256;
-            cfile *nv = realloc(v, nc * sizeof(*nv));
+            cfile *nv = lw_grow(v, &cap, sizeof *nv, 256);
             if (!nv)
                 break;
             v = nv;
-            cap = nc;
         }
         memcpy(v[n].name, de->d_name, strlen(de->d_name) + 1);
         v[n].mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;

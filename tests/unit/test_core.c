@@ -323,12 +323,35 @@ static void test_sinks_escape_hostile_values(void **state)
     lw_event_destroy(&ev);
 }
 
+/* lw_grow: first capacity, doubling, and an overflowing size refused with the array kept. */
+static void test_grow(void **state)
+{
+    size_t cap = 0;
+    int *v = lw_grow(NULL, &cap, sizeof *v, 4);
+    assert_non_null(v);
+    assert_int_equal(cap, 4);
+    for (int i = 0; i < 4; i++)
+        v[i] = i;
+    int *w = lw_grow(v, &cap, sizeof *w, 4);
+    assert_non_null(w);
+    assert_int_equal(cap, 8);
+    assert_int_equal(w[3], 3);
+    size_t huge = SIZE_MAX / 2 + 1;
+    assert_null(lw_grow(w, &huge, sizeof *w, 4));
+    assert_int_equal(huge, SIZE_MAX / 2 + 1);
+    size_t big = SIZE_MAX / sizeof *w / 2 + 1;
+    assert_null(lw_grow(w, &big, sizeof *w, 4));
+    assert_int_equal(w[3], 3); /* still ours */
+    free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_str_helpers),
         cmocka_unit_test(test_buf_json_escape),
         cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_grow),
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_normalize_categories),
         cmocka_unit_test(test_normalize_4688),
