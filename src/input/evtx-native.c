@@ -1628,22 +1628,23 @@ static lw_status scan_slack(nat *s, slack *sl)
             sl->unreadable++;
             off++;
             continue;
-        } else if (sl->n >= SLACK_MAX_RECS || s->out.n > SLACK_MAX_TEXT - sl->text.n) {
-            sl->over_limit++;
-        } else {
-            if (sl->n == sl->cap) {
-                slack_rec *nr = lw_grow(sl->r, &sl->cap, sizeof *nr, 64);
-                if (!nr)
-                    return LW_ENOMEM;
-                sl->r = nr;
-            }
-            sl->r[sl->n] = (slack_rec){id, sl->text.n, s->out.n, (uint32_t)sl->n, false};
-            lw_buf_put(&sl->text, s->out.p, s->out.n);
-            if (!lw_buf_ok(&sl->text))
-                return LW_ENOMEM;
-            sl->n++;
         }
         off += size;
+        if (sl->n >= SLACK_MAX_RECS || s->out.n > SLACK_MAX_TEXT - sl->text.n) {
+            sl->over_limit++;
+            continue;
+        }
+        if (sl->n == sl->cap) {
+            slack_rec *nr = lw_grow(sl->r, &sl->cap, sizeof *nr, 64);
+            if (!nr)
+                return LW_ENOMEM;
+            sl->r = nr;
+        }
+        sl->r[sl->n] = (slack_rec){id, sl->text.n, s->out.n, (uint32_t)sl->n, false};
+        lw_buf_put(&sl->text, s->out.p, s->out.n);
+        if (!lw_buf_ok(&sl->text))
+            return LW_ENOMEM;
+        sl->n++;
     }
     return LW_OK;
 }
